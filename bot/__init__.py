@@ -1,0 +1,1 @@
+"""Adapters and wiring: Telegram, Zalo, scheduler, web server, settings, CLI."""

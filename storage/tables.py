@@ -1,0 +1,2 @@
+"""Imports every module that defines tables, so metadata and Alembic see them all."""
+from storage import models  # noqa: F401

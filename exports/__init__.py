@@ -1,0 +1,1 @@
+"""Rows to workbooks (and tables from files); knows nothing about chats."""

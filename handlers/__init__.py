@@ -1,0 +1,1 @@
+"""The product: platform-neutral dialogs and commands (no telegram, aiohttp or openpyxl here)."""

@@ -1,0 +1,29 @@
+"""What handlers are given to work with; bot/bootstrap.py builds it with real or fake parts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Optional
+
+from sqlalchemy.engine import Engine
+
+from storage.clock import utcnow
+from storage.media import MediaStore
+
+# platform -> builds a link that opens the bot's private chat with a /start payload
+DeepLinker = Callable[[str], Optional[str]]
+
+
+@dataclass
+class Services:
+    engine: Engine
+    media: MediaStore
+    require_photos: bool = False
+    max_photos: int = 10
+    env_admins: tuple[tuple[str, str], ...] = ()
+    deep_links: dict[str, DeepLinker] = field(default_factory=dict)
+    clock: Callable[[], datetime] = utcnow
+
+    def deep_link(self, platform: str, payload: str) -> Optional[str]:
+        builder = self.deep_links.get(platform)
+        return builder(payload) if builder else None

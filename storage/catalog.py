@@ -1,0 +1,62 @@
+"""The task catalog (a year's plan) as data: load from YAML, replace, seed the default."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from sqlmodel import Session, select
+
+from storage.models import Plan, Task
+
+DEFAULT_PLAN = Path(__file__).with_name("default_plan.yaml")
+
+
+class PlanError(ValueError):
+    """The plan file is not usable; the message lists every problem."""
+
+
+def load_plan(path: Path) -> dict:
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PlanError(f"cannot read {path}: {exc}") from exc
+    problems = []
+    if not isinstance(doc, dict) or not isinstance(doc.get("tasks"), list) or not doc["tasks"]:
+        raise PlanError("the file needs a `name` and a non-empty `tasks` list")
+    seen = set()
+    for i, task in enumerate(doc["tasks"], start=1):
+        if not isinstance(task, dict):
+            problems.append(f"task {i}: not a mapping")
+            continue
+        for key in ("code", "label", "title"):
+            if not str(task.get(key) or "").strip():
+                problems.append(f"task {i}: missing `{key}`")
+        code = str(task.get("code") or "").strip()
+        if code in seen:
+            problems.append(f"task {i}: duplicate code {code}")
+        seen.add(code)
+        if len(str(task.get("label") or "")) > 40:
+            problems.append(f"task {i}: label longer than 40 characters (it must fit a button)")
+    if problems:
+        raise PlanError("\n".join(problems))
+    return doc
+
+
+def import_plan(s: Session, doc: dict) -> Plan:
+    """Make `doc` the active plan. Old plans stay, so old reports keep their tasks."""
+    for old in s.exec(select(Plan).where(Plan.active == True)):  # noqa: E712
+        old.active = False
+        s.add(old)
+    plan = Plan(name=str(doc.get("name") or "Kế hoạch"), active=True)
+    s.add(plan)
+    s.flush()
+    for position, task in enumerate(doc["tasks"]):
+        s.add(Task(plan_id=plan.id, code=str(task["code"]).strip(), label=str(task["label"]).strip(),
+                   title=str(task["title"]).strip(), group_name=str(task.get("group") or ""),
+                   suggestion=str(task.get("suggestion") or ""), position=position))
+    return plan
+
+
+def ensure_default_plan(s: Session) -> None:
+    if s.exec(select(Plan.id)).first() is None:
+        import_plan(s, load_plan(DEFAULT_PLAN))

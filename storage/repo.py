@@ -1,0 +1,262 @@
+"""Queries and writes the handlers and the CLI share. Every function takes an open Session."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Iterable, Optional
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.clock import utcnow
+from storage.models import (
+    Admin,
+    ChatBinding,
+    DialogState,
+    Member,
+    Plan,
+    ProcessedUpdate,
+    Report,
+    ReportPhoto,
+    Task,
+    Unit,
+)
+
+# Unambiguous upper-case letters and digits (no 0/O, 1/I/L) for codes people read aloud.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+# --- deliveries -----------------------------------------------------------------------------
+
+def claim_update(s: Session, platform: str, update_key: str) -> bool:
+    """Record an update as handled in this transaction; False if it was handled before."""
+    if s.get(ProcessedUpdate, (platform, update_key)) is not None:
+        return False
+    try:
+        with s.begin_nested():
+            s.add(ProcessedUpdate(platform=platform, update_key=update_key))
+    except IntegrityError:  # a concurrent delivery of the same update won the race
+        return False
+    return True
+
+
+# --- dialog state ---------------------------------------------------------------------------
+
+def get_state(s: Session, platform: str, chat_id: str, user_id: str) -> Optional[DialogState]:
+    return s.get(DialogState, (platform, chat_id, user_id))
+
+
+def save_state(s: Session, platform: str, chat_id: str, user_id: str, flow: str, step: str,
+               data: dict) -> DialogState:
+    state = get_state(s, platform, chat_id, user_id)
+    if state is None:
+        state = DialogState(platform=platform, chat_id=chat_id, user_id=user_id, flow=flow,
+                            step=step, data=dict(data))
+    else:
+        state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
+    s.add(state)
+    return state
+
+
+def clear_state(s: Session, platform: str, chat_id: str, user_id: str) -> bool:
+    state = get_state(s, platform, chat_id, user_id)
+    if state is None:
+        return False
+    s.delete(state)
+    return True
+
+
+# --- units ----------------------------------------------------------------------------------
+
+def unit_by_code(s: Session, code: str) -> Optional[Unit]:
+    return s.exec(select(Unit).where(Unit.code == code)).first()
+
+
+def unit_by_join_code(s: Session, join_code: str) -> Optional[Unit]:
+    return s.exec(select(Unit).where(Unit.join_code == join_code.upper(),
+                                     Unit.active == True)).first()  # noqa: E712
+
+
+def new_join_code(s: Session) -> str:
+    while True:
+        code = random_code(8)
+        if s.exec(select(Unit.id).where(Unit.join_code == code)).first() is None:
+            return code
+
+
+def all_units(s: Session, include_retired: bool = False) -> list[Unit]:
+    query = select(Unit).order_by(Unit.position, Unit.id)
+    if not include_retired:
+        query = query.where(Unit.active == True)  # noqa: E712
+    return list(s.exec(query))
+
+
+def tree_order(units: Iterable[Unit]) -> list[tuple[Unit, int]]:
+    """Units depth-first (parents before children, siblings by position) with their depth."""
+    units = list(units)
+    ids = {u.id for u in units}
+    children: dict[Optional[int], list[Unit]] = {}
+    for u in units:
+        parent = u.parent_id if u.parent_id in ids else None
+        children.setdefault(parent, []).append(u)
+    for group in children.values():
+        group.sort(key=lambda u: (u.position, u.id))
+    out: list[tuple[Unit, int]] = []
+    stack = [(u, 0) for u in reversed(children.get(None, []))]
+    while stack:
+        unit, depth = stack.pop()
+        out.append((unit, depth))
+        stack.extend((c, depth + 1) for c in reversed(children.get(unit.id, [])))
+    return out
+
+
+def subtree_ids(s: Session, root_id: int) -> set[int]:
+    """The unit and all its descendants, retired ones included (their history counts)."""
+    rows = s.exec(select(Unit.id, Unit.parent_id)).all()
+    children: dict[Optional[int], list[int]] = {}
+    for uid, pid in rows:
+        children.setdefault(pid, []).append(uid)
+    found, todo = set(), [root_id]
+    while todo:
+        uid = todo.pop()
+        if uid not in found:
+            found.add(uid)
+            todo.extend(children.get(uid, []))
+    return found
+
+
+# --- people ---------------------------------------------------------------------------------
+
+def memberships(s: Session, platform: str, user_id: str) -> list[tuple[Member, Unit]]:
+    rows = s.exec(
+        select(Member, Unit).join(Unit, Unit.id == Member.unit_id)
+        .where(Member.platform == platform, Member.user_id == user_id,
+               Member.active == True, Unit.active == True)  # noqa: E712
+        .order_by(Member.joined_at)
+    ).all()
+    return [(m, u) for m, u in rows]
+
+
+def join_unit(s: Session, platform: str, user_id: str, unit: Unit, name: str, chat_id: str,
+              role: str = "member") -> tuple[Member, bool]:
+    """Link a user to a unit; returns the member and whether the link is new."""
+    member = s.exec(select(Member).where(Member.platform == platform, Member.user_id == user_id,
+                                         Member.unit_id == unit.id)).first()
+    created = member is None or not member.active
+    if member is None:
+        member = Member(platform=platform, user_id=user_id, unit_id=unit.id, chat_id=chat_id,
+                        display_name=name, role=role)
+    member.active, member.display_name = True, name or member.display_name
+    if role == "secretary":
+        member.role = role
+    s.add(member)
+    return member, created
+
+
+def admin_scope(s: Session, platform: str, user_id: str,
+                env_admins: Iterable[tuple[str, str]] = ()) -> tuple[bool, Optional[int]]:
+    """(is office staff, root unit id of their subtree or None for the whole tree)."""
+    if (platform, user_id) in set(env_admins):
+        return True, None
+    admin = s.exec(select(Admin).where(Admin.platform == platform,
+                                       Admin.user_id == user_id)).first()
+    return (admin is not None, admin.unit_id if admin else None)
+
+
+def add_admin(s: Session, platform: str, user_id: str, unit_id: Optional[int] = None) -> Admin:
+    admin = s.exec(select(Admin).where(Admin.platform == platform,
+                                       Admin.user_id == user_id)).first()
+    admin = admin or Admin(platform=platform, user_id=user_id)
+    admin.unit_id = unit_id
+    s.add(admin)
+    return admin
+
+
+# --- chats ----------------------------------------------------------------------------------
+
+def binding_for_chat(s: Session, platform: str, chat_id: str) -> Optional[ChatBinding]:
+    return s.exec(select(ChatBinding).where(ChatBinding.platform == platform,
+                                            ChatBinding.chat_id == chat_id,
+                                            ChatBinding.active == True)).first()  # noqa: E712
+
+
+def group_of_unit(s: Session, unit_id: int, platform: str | None = None) -> Optional[ChatBinding]:
+    query = select(ChatBinding).where(ChatBinding.unit_id == unit_id,
+                                      ChatBinding.purpose == "unit",
+                                      ChatBinding.active == True)  # noqa: E712
+    if platform:
+        query = query.where(ChatBinding.platform == platform)
+    return s.exec(query.order_by(ChatBinding.bound_at.desc())).first()
+
+
+def bind_chat(s: Session, platform: str, chat_id: str, unit: Unit, title: str, by: str,
+              purpose: str = "unit") -> ChatBinding:
+    binding = s.exec(select(ChatBinding).where(ChatBinding.platform == platform,
+                                               ChatBinding.chat_id == chat_id)).first()
+    binding = binding or ChatBinding(platform=platform, chat_id=chat_id, unit_id=unit.id)
+    binding.unit_id, binding.title, binding.bound_by = unit.id, title, by
+    binding.purpose, binding.active, binding.bound_at = purpose, True, utcnow()
+    s.add(binding)
+    return binding
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+def active_plan(s: Session) -> Optional[Plan]:
+    return s.exec(select(Plan).where(Plan.active == True).order_by(Plan.id.desc())).first()  # noqa: E712
+
+
+def active_tasks(s: Session) -> list[Task]:
+    plan = active_plan(s)
+    if plan is None:
+        return []
+    return list(s.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.position)))
+
+
+# --- reports --------------------------------------------------------------------------------
+
+def new_receipt_code(s: Session) -> str:
+    while True:
+        code = "BC-" + random_code(6)
+        if s.exec(select(Report.id).where(Report.receipt_code == code)).first() is None:
+            return code
+
+
+def unit_reports(s: Session, unit_id: int, period: str) -> list[Report]:
+    return list(s.exec(select(Report).where(Report.unit_id == unit_id, Report.period == period)
+                       .order_by(Report.created_at)))
+
+
+def latest_report_by(s: Session, platform: str, user_id: str, period: str) -> Optional[Report]:
+    return s.exec(select(Report).where(Report.platform == platform, Report.reporter_id == user_id,
+                                       Report.period == period)
+                  .order_by(Report.created_at.desc(), Report.id.desc())).first()
+
+
+def report_photos(s: Session, report_id: int) -> list[ReportPhoto]:
+    return list(s.exec(select(ReportPhoto).where(ReportPhoto.report_id == report_id)
+                       .order_by(ReportPhoto.position)))
+
+
+def earlier_use_of_photo(s: Session, sha256: str, exclude_report_id: Optional[int] = None
+                         ) -> Optional[str]:
+    """Receipt code of an earlier report that already used this photo, if any."""
+    query = (select(Report.receipt_code).join(ReportPhoto, ReportPhoto.report_id == Report.id)
+             .where(ReportPhoto.sha256 == sha256))
+    if exclude_report_id is not None:
+        query = query.where(Report.id != exclude_report_id)
+    return s.exec(query.order_by(Report.id)).first()
+
+
+def count_reports(s: Session) -> int:
+    return s.exec(select(func.count()).select_from(Report)).one()
+
+
+def prune_processed_updates(s: Session, before: datetime) -> None:
+    for row in s.exec(select(ProcessedUpdate).where(ProcessedUpdate.created_at < before)):
+        s.delete(row)

@@ -1,0 +1,120 @@
+"""Import the organisation tree from rows `code,name,parent_code[,level][,contact]`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from sqlmodel import Session
+
+from storage import repo
+from storage.clock import utcnow
+from storage.models import Unit
+
+REQUIRED = ("code", "name", "parent_code")
+OPTIONAL = ("level", "contact")
+
+
+class UnitImportError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def validate(header: list[str], rows: list[list[str]], existing: dict[str, Optional[str]]
+             ) -> list[dict]:
+    """Rows as dicts, or UnitImportError naming every bad row (file rows count from 1 = header).
+
+    `existing` maps codes already in the database to their parent code.
+    """
+    names = [str(h or "").strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise UnitImportError([f"row 1: missing column(s): {', '.join(missing)} "
+                               f"(the header must be {','.join(REQUIRED)}[,level])"])
+    problems, records, first_row = [], [], {}
+    for number, raw in enumerate(rows, start=2):
+        values = {name: str(raw[i] if i < len(raw) and raw[i] is not None else "").strip()
+                  for i, name in enumerate(names) if name in REQUIRED + OPTIONAL}
+        if not any(values.values()):
+            continue  # blank line
+        code, name = values["code"], values["name"]
+        if not code:
+            problems.append(f"row {number}: empty code")
+            continue
+        if len(code) > 64:
+            problems.append(f"row {number}: code longer than 64 characters")
+        if not name:
+            problems.append(f"row {number}: unit {code} has no name")
+        if code in first_row:
+            problems.append(f"row {number}: duplicate code {code} (first on row {first_row[code]})")
+            continue
+        if values["parent_code"] == code:
+            problems.append(f"row {number}: unit {code} is its own parent")
+        first_row[code] = number
+        records.append({**values, "row": number})
+    parents = dict(existing)
+    parents.update({r["code"]: r["parent_code"] or None for r in records})
+    for r in records:
+        if r["parent_code"] and r["parent_code"] not in parents:
+            problems.append(f"row {r['row']}: unknown parent_code {r['parent_code']} "
+                            f"for unit {r['code']}")
+    for r in records:
+        seen, code = [], r["code"]
+        while code and code in parents and code not in seen:
+            seen.append(code)
+            code = parents[code]
+        if code and code in seen and code == r["code"]:
+            problems.append(f"row {r['row']}: unit {r['code']} is part of a cycle "
+                            f"({' → '.join(seen + [code])})")
+    if problems:
+        raise UnitImportError(problems)
+    return records
+
+
+def import_units(s: Session, header: list[str], rows: list[list[str]],
+                 retire_missing: bool = False) -> ImportResult:
+    """Apply a whole file in the caller's transaction; on any problem nothing is written."""
+    units = {u.code: u for u in repo.all_units(s, include_retired=True)}
+    by_id = {u.id: u for u in units.values()}
+    existing = {code: by_id[u.parent_id].code if u.parent_id in by_id else None
+                for code, u in units.items()}
+    records = validate(header, rows, existing)
+    snapshot = lambda u, parent: (u.name, u.level, u.contact, u.active, parent)  # noqa: E731
+    before = {code: snapshot(u, existing[code]) for code, u in units.items()}
+    for position, r in enumerate(records):
+        unit = units.get(r["code"])
+        if unit is None:
+            unit = units[r["code"]] = Unit(code=r["code"], name=r["name"],
+                                           join_code=repo.new_join_code(s))
+        unit.name, unit.position, unit.active, unit.retired_at = r["name"], position, True, None
+        unit.level = r.get("level") or unit.level
+        unit.contact = r.get("contact") or unit.contact
+        s.add(unit)
+    s.flush()  # new units get ids before parents are linked
+    result = ImportResult()
+    for r in records:
+        unit, parent_code = units[r["code"]], r["parent_code"] or None
+        unit.parent_id = units[parent_code].id if parent_code else None
+        s.add(unit)
+        if r["code"] not in before:
+            result.added.append(r["code"])
+        elif before[r["code"]] != snapshot(unit, parent_code):
+            result.updated.append(r["code"])
+        else:
+            result.unchanged += 1
+    if retire_missing:
+        in_file = {r["code"] for r in records}
+        for code, unit in units.items():
+            if code not in in_file and unit.active:
+                unit.active, unit.retired_at = False, utcnow()
+                s.add(unit)
+                result.retired.append(code)
+    return result

@@ -110,14 +110,14 @@ class Person:
 
 
 async def run_script(person: Person, script: list[tuple[str, str]]) -> None:
-    """Play (action, expected) pairs: action is text, 'tap:Label', 'photo:N' or 'sticker'."""
+    """Play (action, expected) pairs: action is text, 'tap:Label', 'photo:N', 'sticker' or 'document'."""
     for action, expected in script:
         if action.startswith("tap:"):
             await person.tap(action[4:])
         elif action.startswith("photo:"):
             await person.photo(seed=int(action[6:]))
-        elif action == "sticker":
-            await person.sticker()
+        elif action in ("sticker", "document"):
+            await person.send(person.message(action))
         else:
             await person.say(action)
         assert expected in person.text(), f"after {action!r}: expected {expected!r}, got:\n{person.text()}"

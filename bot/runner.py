@@ -1,0 +1,40 @@
+"""`fieldreport run`: start every platform whose token is set, until SIGINT/SIGTERM."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import AsyncExitStack
+
+from bot.bootstrap import build_services
+from bot.outbox import Sender
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = ("Chưa có token bot nào: đặt TELEGRAM_BOT_TOKEN (hoặc ZALO_BOT_TOKEN) trong .env. "
+            "Muốn chạy thử không cần token: fieldreport demo")
+
+
+async def run_bots(settings: Settings) -> None:
+    services = build_services(settings)
+    senders: dict[str, Sender] = {}
+    async with AsyncExitStack() as stack:
+        if settings.telegram_bot_token:
+            from bot.telegram.app import TelegramBot
+            telegram = TelegramBot(settings, services)
+            await telegram.start_polling()
+            stack.push_async_callback(telegram.stop)
+            senders["telegram"] = telegram.sender
+        if not senders:
+            raise SystemExit(NO_TOKEN)
+        await wait_for_stop_signal()
+
+
+async def wait_for_stop_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping")

@@ -1,0 +1,85 @@
+"""The PTB Application that feeds every update to the neutral core."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Optional
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.bootstrap import set_telegram_username
+from bot.outbox import ChatUnavailable, RetryLater
+from bot.settings import Settings
+from bot.telegram.convert import to_incoming
+from bot.telegram.sender import TelegramSender
+from handlers.dispatch import handle
+from handlers.messages import Reply
+from handlers.services import Services
+
+log = logging.getLogger(__name__)
+MAX_INLINE_WAIT = 60.0  # seconds we hold an interactive reply for a 429 before giving up
+
+
+class TelegramBot:
+    def __init__(self, settings: Settings, services: Services,
+                 request: Optional[BaseRequest] = None):
+        api = settings.telegram_api_url.rstrip("/")
+        builder = (Application.builder()
+                   .token(settings.telegram_bot_token.get_secret_value())
+                   .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot"))
+        if request is not None:
+            builder = builder.request(request).get_updates_request(request)
+        self.app = builder.build()
+        self.services = services
+        self.sender = TelegramSender(self.app.bot)
+        self.app.add_handler(TypeHandler(Update, self.on_update))
+        self.app.add_error_handler(self.on_error)
+
+    async def initialize(self) -> None:
+        """getMe, and deep links from the bot's username unless a setting names it."""
+        await self.app.initialize()
+        if "telegram" not in self.services.deep_links:
+            set_telegram_username(self.services, self.app.bot.username)
+
+    async def start_polling(self) -> None:
+        await self.initialize()
+        await self.app.start()
+        await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
+        log.info("Telegram bot @%s is polling", self.app.bot.username)
+
+    async def stop(self) -> None:
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Translate the update, let the core handle it, deliver its replies."""
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except TelegramError:  # an old button: the core still answers
+                pass
+        msg = to_incoming(update, context.bot)
+        if msg is None:
+            return
+        for reply in await handle(msg, self.services):
+            platform, chat_id = reply.target(msg)
+            if platform == "telegram":
+                await self.deliver(chat_id, reply)
+
+    async def deliver(self, chat_id: str, reply: Reply) -> None:
+        try:
+            await self.sender.send(chat_id, reply)
+        except RetryLater as exc:
+            await asyncio.sleep(min(exc.retry_after, MAX_INLINE_WAIT))
+            await self.sender.send(chat_id, reply)
+        except ChatUnavailable as exc:
+            log.warning("chat %s unavailable: %s", chat_id, exc)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)

@@ -1,0 +1,68 @@
+"""Neutral Reply -> Bot API calls: inline keyboards, photos, documents, error mapping."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
+from bot.outbox import ChatUnavailable, RetryLater
+from bot.textrender import split_text
+from handlers.messages import Choice, Reply
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+GONE_PHRASES = ("chat not found", "bot was kicked", "user is deactivated", "group chat was upgraded",
+                "have no rights to send")
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Buttons two to a row for long menus, else one row."""
+    if not reply.choices:
+        return None
+    buttons = [_button(c) for c in reply.choices]
+    per_row = 2 if len(buttons) > 3 else len(buttons)
+    return InlineKeyboardMarkup([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+def _button(choice: Choice) -> InlineKeyboardButton:
+    if choice.url:
+        return InlineKeyboardButton(choice.label, url=choice.url)
+    return InlineKeyboardButton(choice.label, callback_data=choice.data[:64])
+
+
+class TelegramSender:
+    platform = "telegram"
+
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        try:
+            await self._send(chat_id, reply)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise RetryLater(seconds) from exc
+        except Forbidden as exc:
+            raise ChatUnavailable(str(exc)) from exc
+        except BadRequest as exc:
+            if any(p in str(exc).lower() for p in GONE_PHRASES):
+                raise ChatUnavailable(str(exc)) from exc
+            raise
+
+    async def _send(self, chat_id: str, reply: Reply) -> None:
+        markup = keyboard(reply)
+        if reply.photo is not None or reply.document is not None:
+            caption = reply.text[:CAPTION_LIMIT] if reply.text else None
+            with open(reply.photo or reply.document, "rb") as f:
+                if reply.photo is not None:
+                    await self.bot.send_photo(chat_id, f, caption=caption, reply_markup=markup)
+                else:
+                    await self.bot.send_document(chat_id, f, caption=caption, reply_markup=markup,
+                                                 filename=reply.document.name)
+            return
+        pieces = split_text(reply.text, TEXT_LIMIT)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            await self.bot.send_message(chat_id, piece, reply_markup=markup if last else None)

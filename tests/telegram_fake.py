@@ -81,12 +81,15 @@ class RecordingRequest(BaseRequest):
         return []
 
 
+_UPDATE_IDS = itertools.count(500000)  # one bot's update ids are unique across all its chats
+_MESSAGE_IDS = itertools.count(1)
+
+
 class Updates:
     """Builds real Update JSON as the Bot API sends it."""
 
-    def __init__(self):
-        self._ids = itertools.count(500000)
-        self._messages = itertools.count(1)
+    _ids = _UPDATE_IDS
+    _messages = _MESSAGE_IDS
 
     @staticmethod
     def user(user_id: int, first: str, last: str = "") -> dict:

@@ -1,16 +1,10 @@
 """Test helpers: a clock you set, a small organisation, people who chat with the core."""
 from __future__ import annotations
 
-import io
-import itertools
 from datetime import datetime, timedelta, timezone
 
-from PIL import Image
-
-from handlers.dispatch import handle
-from handlers.messages import Incoming, Reply
-from handlers.services import Services
-from handlers.textutil import parse_command
+from bot.simulate import SimulatedUser, generated_photo
+from handlers.messages import Reply
 from storage.db import session_scope
 from storage.units_import import import_units
 
@@ -46,67 +40,17 @@ def make_org(engine) -> dict:
         return {u.code: u for u in repo.all_units(s)}
 
 
-def photo_bytes(seed: int = 0, size=(640, 480)) -> bytes:
-    """A distinct small JPEG per seed."""
-    image = Image.new("RGB", size, ((seed * 37) % 256, (seed * 91) % 256, (seed * 53) % 256))
-    buf = io.BytesIO()
-    image.save(buf, "JPEG")
-    return buf.getvalue()
+photo_bytes = generated_photo
 
 
-_keys = itertools.count(1)
-
-
-class Person:
-    """Someone chatting with the neutral core, as an adapter would present them."""
-
-    def __init__(self, services: Services, user_id: str, name: str, platform: str = "telegram",
-                 chat_id: str | None = None, chat_type: str = "private", chat_title: str = ""):
-        self.services, self.user_id, self.name = services, user_id, name
-        self.platform, self.chat_type, self.chat_title = platform, chat_type, chat_title
-        self.chat_id = chat_id or user_id
-        self.last: list[Reply] = []
-
-    def in_group(self, chat_id: str, title: str = "Nhóm chi đoàn") -> "Person":
-        return Person(self.services, self.user_id, self.name, self.platform, chat_id, "group", title)
-
-    def message(self, kind: str, **fields) -> Incoming:
-        return Incoming(platform=self.platform, chat_id=self.chat_id, user_id=self.user_id,
-                        update_key=fields.pop("update_key", f"u{next(_keys)}"), kind=kind,
-                        chat_type=self.chat_type, user_name=self.name,
-                        chat_title=self.chat_title, **fields)
-
-    async def send(self, msg: Incoming) -> list[Reply]:
-        self.last = await handle(msg, self.services)
-        return self.last
-
-    async def say(self, text: str) -> list[Reply]:
-        command = parse_command(text)
-        if command:
-            return await self.send(self.message("command", text=text, command=command[0],
-                                                args=command[1]))
-        return await self.send(self.message("text", text=text))
+class Person(SimulatedUser):
+    """A simulated user whose missing button fails the test."""
 
     async def tap(self, label: str) -> list[Reply]:
-        """Press the button whose label contains `label` in the latest replies."""
-        for reply in reversed(self.last):
-            for choice in reply.choices:
-                if label in choice.label and choice.data:
-                    return await self.send(self.message("choice", choice=choice.data))
-        raise AssertionError(f"no button {label!r} in {[c.label for r in self.last for c in r.choices]}")
-
-    async def photo(self, data: bytes | None = None, seed: int = 0) -> list[Reply]:
-        payload = data if data is not None else photo_bytes(seed)
-
-        async def load() -> bytes:
-            return payload
-        return await self.send(self.message("photo", load_photo=load))
-
-    async def sticker(self) -> list[Reply]:
-        return await self.send(self.message("sticker"))
-
-    def text(self) -> str:
-        return "\n".join(r.text for r in self.last)
+        try:
+            return await super().tap(label)
+        except LookupError as exc:
+            raise AssertionError(str(exc)) from None
 
 
 async def run_script(person: Person, script: list[tuple[str, str]]) -> None:

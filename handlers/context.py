@@ -35,7 +35,8 @@ class Ctx:
         data = dict(data)
         data["_choices"] = [[c.label, c.data] for c in reply.choices if c.data]
         data["_menu"] = reply.menu
-        self.state = repo.save_state(self.s, *self.key, flow=flow, step=step, data=data)
+        self.state = repo.save_state(self.s, *self.key, flow=flow, step=step, data=data,
+                                     state=self.state)
         return [reply]
 
     def end_dialog(self) -> None:

@@ -178,8 +178,9 @@ def step_unit(ctx: Ctx, data: dict) -> list[Reply]:
 def step_task(ctx: Ctx, data: dict) -> list[Reply]:
     if ctx.msg.kind != "choice" or not ctx.msg.choice.startswith("task:"):
         return again(ctx, texts.EXPECT_CHOICE)
-    task = ctx.s.get(Task, int(ctx.msg.choice.split(":", 1)[1]))
-    if task is None or task not in repo.active_tasks(ctx.s):
+    task_id = int(ctx.msg.choice.split(":", 1)[1])
+    task = next((t for t in repo.active_tasks(ctx.s) if t.id == task_id), None)
+    if task is None:
         return again(ctx, texts.STALE_CHOICE)
     data.update(task_id=task.id, task_label=task_label(task))
     return advance(ctx, data, "task")

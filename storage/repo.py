@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Iterable, Optional
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from storage.clock import utcnow
@@ -34,15 +35,15 @@ def random_code(length: int) -> str:
 # --- deliveries -----------------------------------------------------------------------------
 
 def claim_update(s: Session, platform: str, update_key: str) -> bool:
-    """Record an update as handled in this transaction; False if it was handled before."""
-    if s.get(ProcessedUpdate, (platform, update_key)) is not None:
-        return False
-    try:
-        with s.begin_nested():
-            s.add(ProcessedUpdate(platform=platform, update_key=update_key))
-    except IntegrityError:  # a concurrent delivery of the same update won the race
-        return False
-    return True
+    """Record an update as handled in this transaction; False if it was handled before.
+
+    One INSERT .. ON CONFLICT DO NOTHING: a concurrent delivery of the same update waits on the
+    row lock and then finds it taken, on SQLite and PostgreSQL alike.
+    """
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ProcessedUpdate.__table__).values(
+        platform=platform, update_key=update_key, created_at=utcnow()).on_conflict_do_nothing()
+    return s.connection().execute(statement).rowcount == 1
 
 
 # --- dialog state ---------------------------------------------------------------------------
@@ -52,8 +53,9 @@ def get_state(s: Session, platform: str, chat_id: str, user_id: str) -> Optional
 
 
 def save_state(s: Session, platform: str, chat_id: str, user_id: str, flow: str, step: str,
-               data: dict) -> DialogState:
-    state = get_state(s, platform, chat_id, user_id)
+               data: dict, state: Optional[DialogState] = None) -> DialogState:
+    """Create or update the state; pass the loaded `state` to skip a lookup."""
+    state = state if state is not None else get_state(s, platform, chat_id, user_id)
     if state is None:
         state = DialogState(platform=platform, chat_id=chat_id, user_id=user_id, flow=flow,
                             step=step, data=dict(data))
@@ -211,11 +213,23 @@ def active_plan(s: Session) -> Optional[Plan]:
     return s.exec(select(Plan).where(Plan.active == True).order_by(Plan.id.desc())).first()  # noqa: E712
 
 
+_tasks_by_plan: dict[tuple[str, int], list[Task]] = {}
+
+
 def active_tasks(s: Session) -> list[Task]:
-    plan = active_plan(s)
-    if plan is None:
+    """Tasks of the active plan. A plan's tasks never change after import, so they are
+    cached per database and plan id; only the (cheap) active-plan lookup runs every time."""
+    plan_id = s.exec(select(Plan.id).where(Plan.active == True)  # noqa: E712
+                     .order_by(Plan.id.desc())).first()
+    if plan_id is None:
         return []
-    return list(s.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.position)))
+    key = (str(s.get_bind().url), plan_id)
+    if key not in _tasks_by_plan:
+        tasks = list(s.exec(select(Task).where(Task.plan_id == plan_id).order_by(Task.position)))
+        for task in tasks:
+            s.expunge(task)
+        _tasks_by_plan[key] = tasks
+    return _tasks_by_plan[key]
 
 
 # --- reports --------------------------------------------------------------------------------

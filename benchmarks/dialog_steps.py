@@ -1,0 +1,114 @@
+"""Dialog steps per second through the real Telegram adapter, against a bare PTB handler.
+
+    python3 benchmarks/dialog_steps.py [--cadres 300]
+
+Both sides get the same Update JSON through `Application.process_update` with the recording
+request of the tests (no network). The fieldreport side commits every step to a SQLite file
+(WAL) before its reply is sent. Targets: ratio >= 0.5 of the bare rate, p99 step < 20 ms.
+The ratio is printed last.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, TypeHandler  # noqa: E402
+
+from bot.settings import Settings  # noqa: E402
+from bot.telegram.app import TelegramBot  # noqa: E402
+from bot.bootstrap import build_services  # noqa: E402
+from storage import repo  # noqa: E402
+from storage.db import session_scope  # noqa: E402
+from storage.models import Task  # noqa: E402
+from tests.support import make_org  # noqa: E402
+from tests.telegram_fake import TOKEN, RecordingRequest, Updates  # noqa: E402
+
+STEPS_PER_CADRE = 8
+
+
+def script(updates: Updates, cadres: int, join_codes: list[str], task_id: int) -> list[dict]:
+    """Every cadre: /start code, /baocao, task, content, count, Xong, Không có, Gửi."""
+    out = []
+    for i in range(cadres):
+        user = Updates.user(10_000 + i, f"Cán bộ {i}")
+        out.append(updates.text(user, f"/start {join_codes[i % len(join_codes)]}"))
+        out.append(updates.text(user, "/baocao"))
+        out.append(updates.tap(user, f"task:{task_id}"))
+        out.append(updates.text(user, "Ra quân dọn vệ sinh tuyến đường ấp, trồng cây xanh"))
+        out.append(updates.text(user, "25"))
+        out.append(updates.tap(user, "done"))
+        out.append(updates.tap(user, "skip"))
+        out.append(updates.tap(user, "send"))
+    return out
+
+
+async def timed(app: Application, updates: list[dict]) -> list[float]:
+    latencies = []
+    for data in updates:
+        update = Update.de_json(data, app.bot)
+        start = time.perf_counter()
+        await app.process_update(update)
+        latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+async def bare_app() -> Application:
+    app = Application.builder().token(TOKEN).request(RecordingRequest()).build()
+
+    async def reply(update: Update, context) -> None:
+        """Only replies: the cost of PTB and the Bot API call itself."""
+        await context.bot.send_message(update.effective_chat.id, "Đã nhận")
+    app.add_handler(TypeHandler(Update, reply))
+    await app.initialize()
+    return app
+
+
+async def main(cadres: int) -> float:
+    folder = Path(tempfile.mkdtemp(prefix="bench-dialog-"))
+    settings = Settings(DATABASE_URL=f"sqlite:///{folder / 'bench.db'}", MEDIA_DIR=str(folder / "m"),
+                        TELEGRAM_BOT_TOKEN=TOKEN)
+    services = build_services(settings)
+    org = make_org(services.engine)
+    with session_scope(services.engine) as s:
+        task_id = repo.active_tasks(s)[0].id
+    codes = [u.join_code for u in org.values()]
+    ours = TelegramBot(settings, services, request=RecordingRequest())
+    await ours.initialize()
+    bare = await bare_app()
+    updates = script(Updates(), cadres, codes, task_id)
+    # warm-up on separate users, then the measured runs
+    await timed(bare, script(Updates(), 5, codes, task_id))
+    await timed(ours.app, [u for u in script(Updates(), 5, codes, task_id)])
+    bare_lat = await timed(bare, updates)
+    ours_lat = await timed(ours.app, script(Updates(), cadres, codes, task_id))
+    with session_scope(services.engine) as s:
+        saved = s.exec(__import__("sqlmodel").select(__import__("sqlmodel").func.count())
+                       .select_from(__import__("storage.models", fromlist=["Report"]).Report)).one()
+    assert saved == cadres + 5, f"expected {cadres + 5} reports, found {saved}"
+
+    def report(name, lat):
+        rate = len(lat) / sum(lat)
+        p50 = statistics.median(lat) * 1000
+        p99 = sorted(lat)[int(len(lat) * 0.99) - 1] * 1000
+        print(f"{name:12} {len(lat):6} steps  {rate:8.0f} steps/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+        return rate, p99
+    bare_rate, _ = report("bare PTB", bare_lat)
+    our_rate, p99 = report("fieldreport", ours_lat)
+    print(f"p99 target < 20 ms: {'met' if p99 < 20 else 'NOT met'} ({p99:.2f} ms)")
+    ratio = our_rate / bare_rate
+    print(f"ratio fieldreport/bare: {ratio:.2f} (target >= 0.5)")
+    return ratio
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cadres", type=int, default=300)
+    asyncio.run(main(parser.parse_args().cadres))

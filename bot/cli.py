@@ -48,7 +48,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Apply all migrations."""
     engine_from_settings()
-    click.echo("Database is up to date.")
+    click.echo("Cơ sở dữ liệu đã được cập nhật lên phiên bản mới nhất.")
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -74,9 +74,9 @@ def units_import(path: Path, retire_missing: bool) -> None:
         with session_scope(engine) as s:
             result = import_units(s, header, rows, retire_missing=retire_missing)
     except UnitImportError as exc:
-        fail(f"{path}: rejected, nothing was written:\n" + "\n".join(exc.problems))
-    click.echo(f"added {len(result.added)}, updated {len(result.updated)}, "
-               f"unchanged {result.unchanged}, retired {len(result.retired)}")
+        fail(f"{path}: tệp bị từ chối, không có gì được ghi:\n" + "\n".join(exc.problems))
+    click.echo(f"Thêm mới {len(result.added)}, cập nhật {len(result.updated)}, "
+               f"giữ nguyên {result.unchanged}, ngừng hoạt động {len(result.retired)} đơn vị.")
 
 
 @units.command("list")
@@ -86,7 +86,7 @@ def units_list(include_retired: bool) -> None:
     engine = engine_from_settings()
     with session_scope(engine) as s:
         for unit, depth in repo.tree_order(repo.all_units(s, include_retired)):
-            mark = "" if unit.active else "  [retired]"
+            mark = "" if unit.active else "  [ngừng hoạt động]"
             click.echo(f"{'  ' * depth}{unit.code}  {unit.name}{mark}")
 
 
@@ -100,7 +100,7 @@ def units_codes(out: Path) -> None:
     with session_scope(engine) as s:
         header, rows = join_links(s, settings())
     write_table(out, header, rows, title="Mã tham gia")
-    click.echo(f"{len(rows)} units written to {out}")
+    click.echo(f"Đã ghi {len(rows)} đơn vị vào {out}")
 
 
 @units.command("secretary")
@@ -113,15 +113,15 @@ def units_secretary(unit_code: str, who: str) -> None:
     with session_scope(engine) as s:
         unit = repo.unit_by_code(s, unit_code)
         if unit is None:
-            fail(f"unknown unit {unit_code}")
+            fail(f"Không có đơn vị mã {unit_code}")
         repo.join_unit(s, platform, user_id, unit, "", user_id, role="secretary")
-    click.echo(f"{who} is secretary of {unit_code}")
+    click.echo(f"{who} là bí thư của {unit_code}")
 
 
 def parse_who(who: str) -> tuple[str, str]:
     platform, _, user_id = who.partition(":")
     if platform not in ("telegram", "zalo") or not user_id.strip():
-        fail(f"expected platform:id such as telegram:123456789, got {who!r}")
+        fail(f"Cần dạng nền_tảng:id, ví dụ telegram:123456789 (nhận được {who!r})")
     return platform, user_id.strip()
 
 
@@ -144,10 +144,10 @@ def admins_add(who: str, unit_code: str | None) -> None:
         if unit_code:
             unit = repo.unit_by_code(s, unit_code)
             if unit is None:
-                fail(f"unknown unit {unit_code}")
+                fail(f"Không có đơn vị mã {unit_code}")
             unit_id = unit.id
         repo.add_admin(s, platform, user_id, unit_id)
-    click.echo(f"{who} is office staff" + (f" for {unit_code}" if unit_code else ""))
+    click.echo(f"{who} là cán bộ Văn phòng" + (f" của {unit_code}" if unit_code else " (toàn hệ thống)"))
 
 
 @admins.command("list")
@@ -159,9 +159,9 @@ def admins_list() -> None:
     with session_scope(engine) as s:
         for admin in s.exec(select(Admin)):
             unit = s.get(Unit, admin.unit_id) if admin.unit_id else None
-            click.echo(f"{admin.platform}:{admin.user_id}  {unit.code if unit else '(whole tree)'}")
+            click.echo(f"{admin.platform}:{admin.user_id}  {unit.code if unit else '(toàn hệ thống)'}")
     for platform, user_id in settings().admin_ids():
-        click.echo(f"{platform}:{user_id}  (whole tree, FIELDREPORT_ADMINS)")
+        click.echo(f"{platform}:{user_id}  (toàn hệ thống, FIELDREPORT_ADMINS)")
 
 
 # --- plan -----------------------------------------------------------------------------------
@@ -179,11 +179,11 @@ def plan_import(path: Path) -> None:
     try:
         doc = load_plan(path)
     except PlanError as exc:
-        fail(f"{path}: rejected, nothing was written:\n{exc}")
+        fail(f"{path}: tệp bị từ chối, không có gì được ghi:\n{exc}")
     engine = engine_from_settings()
     with session_scope(engine) as s:
         new = import_plan(s, doc)
-        click.echo(f"active plan: {new.name} ({len(doc['tasks'])} tasks)")
+        click.echo(f"Kế hoạch đang dùng: {new.name} ({len(doc['tasks'])} nhiệm vụ)")
 
 
 @plan.command("show")
@@ -192,7 +192,7 @@ def plan_show() -> None:
     engine = engine_from_settings()
     with session_scope(engine) as s:
         current = repo.active_plan(s)
-        click.echo(current.name if current else "(no plan)")
+        click.echo(current.name if current else "(chưa có kế hoạch)")
         for task in repo.active_tasks(s):
             click.echo(f"  {task.code:6} {task.label:22} {task.title}")
 

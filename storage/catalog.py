@@ -19,24 +19,24 @@ def load_plan(path: Path) -> dict:
     try:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise PlanError(f"cannot read {path}: {exc}") from exc
+        raise PlanError(f"không đọc được {path}: {exc}") from exc
     problems = []
     if not isinstance(doc, dict) or not isinstance(doc.get("tasks"), list) or not doc["tasks"]:
-        raise PlanError("the file needs a `name` and a non-empty `tasks` list")
+        raise PlanError("tệp cần có `name` và danh sách `tasks` không rỗng")
     seen = set()
     for i, task in enumerate(doc["tasks"], start=1):
         if not isinstance(task, dict):
-            problems.append(f"task {i}: not a mapping")
+            problems.append(f"nhiệm vụ thứ {i}: sai định dạng (cần code, label, title)")
             continue
         for key in ("code", "label", "title"):
             if not str(task.get(key) or "").strip():
-                problems.append(f"task {i}: missing `{key}`")
+                problems.append(f"nhiệm vụ thứ {i}: thiếu `{key}`")
         code = str(task.get("code") or "").strip()
         if code in seen:
-            problems.append(f"task {i}: duplicate code {code}")
+            problems.append(f"nhiệm vụ thứ {i}: mã {code} bị trùng")
         seen.add(code)
         if len(str(task.get("label") or "")) > 40:
-            problems.append(f"task {i}: label longer than 40 characters (it must fit a button)")
+            problems.append(f"nhiệm vụ thứ {i}: nhãn (label) dài quá 40 ký tự, không vừa nút bấm")
     if problems:
         raise PlanError("\n".join(problems))
     return doc

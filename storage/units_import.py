@@ -31,14 +31,15 @@ class ImportResult:
 def validate(header: list[str], rows: list[list[str]], existing: dict[str, Optional[str]]
              ) -> list[dict]:
     """Rows as dicts, or UnitImportError naming every bad row (file rows count from 1 = header).
+    Messages are Vietnamese: office staff read them.
 
     `existing` maps codes already in the database to their parent code.
     """
     names = [str(h or "").strip().lower() for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise UnitImportError([f"row 1: missing column(s): {', '.join(missing)} "
-                               f"(the header must be {','.join(REQUIRED)}[,level])"])
+        raise UnitImportError([f"dòng 1: thiếu cột {', '.join(missing)} "
+                               f"(dòng tiêu đề phải là {','.join(REQUIRED)}[,level])"])
     problems, records, first_row = [], [], {}
     for number, raw in enumerate(rows, start=2):
         values = {name: str(raw[i] if i < len(raw) and raw[i] is not None else "").strip()
@@ -47,32 +48,32 @@ def validate(header: list[str], rows: list[list[str]], existing: dict[str, Optio
             continue  # blank line
         code, name = values["code"], values["name"]
         if not code:
-            problems.append(f"row {number}: empty code")
+            problems.append(f"dòng {number}: thiếu mã đơn vị (code)")
             continue
         if len(code) > 64:
-            problems.append(f"row {number}: code longer than 64 characters")
+            problems.append(f"dòng {number}: mã đơn vị dài quá 64 ký tự")
         if not name:
-            problems.append(f"row {number}: unit {code} has no name")
+            problems.append(f"dòng {number}: đơn vị {code} chưa có tên (name)")
         if code in first_row:
-            problems.append(f"row {number}: duplicate code {code} (first on row {first_row[code]})")
+            problems.append(f"dòng {number}: mã {code} bị trùng (đã có ở dòng {first_row[code]})")
             continue
         if values["parent_code"] == code:
-            problems.append(f"row {number}: unit {code} is its own parent")
+            problems.append(f"dòng {number}: đơn vị {code} không thể là cấp trên của chính nó")
         first_row[code] = number
         records.append({**values, "row": number})
     parents = dict(existing)
     parents.update({r["code"]: r["parent_code"] or None for r in records})
     for r in records:
         if r["parent_code"] and r["parent_code"] not in parents:
-            problems.append(f"row {r['row']}: unknown parent_code {r['parent_code']} "
-                            f"for unit {r['code']}")
+            problems.append(f"dòng {r['row']}: không có đơn vị cấp trên mã {r['parent_code']} "
+                            f"(parent_code) của đơn vị {r['code']}")
     for r in records:
         seen, code = [], r["code"]
         while code and code in parents and code not in seen:
             seen.append(code)
             code = parents[code]
         if code and code in seen and code == r["code"]:
-            problems.append(f"row {r['row']}: unit {r['code']} is part of a cycle "
+            problems.append(f"dòng {r['row']}: đơn vị {r['code']} nằm trong vòng lặp cấp trên "
                             f"({' → '.join(seen + [code])})")
     if problems:
         raise UnitImportError(problems)

@@ -34,7 +34,7 @@ def test_units_import_list_codes_and_reimport(cli, tmp_path):
                   "TD,Tỉnh đoàn,,tỉnh\nX1,Đoàn xã 1,TD,xã\nC1,Chi đoàn 1,X1,chi đoàn\n"
                   "C2,Chi đoàn 2,X1,chi đoàn\n")
     result = cli("units", "import", first)
-    assert result.exit_code == 0 and "4" in result.output
+    assert result.exit_code == 0 and "Thêm mới 4" in result.output
     tree = cli("units", "list").output.splitlines()
     assert tree == ["TD  Tỉnh đoàn", "  X1  Đoàn xã 1", "    C1  Chi đoàn 1", "    C2  Chi đoàn 2"]
     out = tmp_path / "codes.xlsx"
@@ -59,9 +59,9 @@ def test_units_import_list_codes_and_reimport(cli, tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("code,name\nA,Đơn vị A\n", "parent_code"),
-    ("code,name,parent_code\nA,Đơn vị A,\nB,Đơn vị B,ZZ\n", "row 3: unknown parent_code ZZ"),
-    ("code,name,parent_code\nA,Đơn vị A,\nA,Trùng,\n", "row 3: duplicate code A"),
-    ("code,name,parent_code\nA,Đơn vị A,B\nB,Đơn vị B,A\n", "cycle"),
+    ("code,name,parent_code\nA,Đơn vị A,\nB,Đơn vị B,ZZ\n", "dòng 3: không có đơn vị cấp trên mã ZZ"),
+    ("code,name,parent_code\nA,Đơn vị A,\nA,Trùng,\n", "dòng 3: mã A bị trùng"),
+    ("code,name,parent_code\nA,Đơn vị A,B\nB,Đơn vị B,A\n", "vòng lặp"),
 ])
 def test_bad_unit_file_is_rejected_whole(cli, tmp_path, content, message):
     path = write(tmp_path / "bad.csv", content)

@@ -5,10 +5,14 @@ import asyncio
 import logging
 import signal
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
 from bot.bootstrap import build_services
 from bot.outbox import Sender
 from bot.settings import Settings
+from storage import repo
+from storage.clock import utcnow
+from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +20,13 @@ NO_TOKEN = ("Chưa có token bot nào: đặt TELEGRAM_BOT_TOKEN (hoặc ZALO_BO
             "Muốn chạy thử không cần token: fieldreport demo")
 
 
+UPDATE_MEMORY = timedelta(days=30)  # how long delivered update ids are remembered
+
+
 async def run_bots(settings: Settings) -> None:
     services = build_services(settings)
+    with session_scope(services.engine) as s:
+        repo.prune_processed_updates(s, utcnow() - UPDATE_MEMORY)
     senders: dict[str, Sender] = {}
     async with AsyncExitStack() as stack:
         if settings.telegram_bot_token:

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Iterable, Optional
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -271,6 +271,7 @@ def count_reports(s: Session) -> int:
     return s.exec(select(func.count()).select_from(Report)).one()
 
 
-def prune_processed_updates(s: Session, before: datetime) -> None:
-    for row in s.exec(select(ProcessedUpdate).where(ProcessedUpdate.created_at < before)):
-        s.delete(row)
+def prune_processed_updates(s: Session, before: datetime) -> int:
+    """Forget update ids older than `before` (platforms stop redelivering within days)."""
+    table = ProcessedUpdate.__table__
+    return s.connection().execute(delete(table).where(table.c.created_at < before)).rowcount

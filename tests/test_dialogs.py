@@ -203,3 +203,14 @@ async def test_join_code_typed_alone_joins(services, org):
     person = Person(services, "100", "An", platform="zalo")
     await person.say(org["CD-B2"].join_code.lower())
     assert "đã tham gia Chi đoàn khóm 2" in person.text()
+
+
+async def test_old_update_ids_are_pruned_recent_ones_kept(services, org, engine, clock):
+    from datetime import timedelta
+    from storage import repo
+    from storage.clock import utcnow
+    person = Person(services, "100", "An")
+    await person.say("/giup")
+    with session_scope(engine) as s:
+        assert repo.prune_processed_updates(s, utcnow() - timedelta(days=30)) == 0
+        assert repo.prune_processed_updates(s, utcnow() + timedelta(seconds=1)) == 1

@@ -22,6 +22,27 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field("https://api.telegram.org", alias="TELEGRAM_API_URL")
     telegram_bot_username: str = Field("", alias="TELEGRAM_BOT_USERNAME")
 
+    # Zalo Bot API (bot/zalo); webhook mode when ZALO_WEBHOOK_URL is set, else polling.
+    zalo_bot_token: SecretStr | None = Field(None, alias="ZALO_BOT_TOKEN")
+    zalo_api_url: str = Field("https://bot-api.zaloplatforms.com", alias="ZALO_API_URL")
+    zalo_bot_link: str = Field("", alias="ZALO_BOT_LINK")
+    zalo_webhook_url: str = Field("", alias="ZALO_WEBHOOK_URL")
+    zalo_webhook_secret: SecretStr | None = Field(None, alias="ZALO_WEBHOOK_SECRET")
+    zalo_webhook_listen: str = Field("0.0.0.0:8080", alias="ZALO_WEBHOOK_LISTEN")
+    # Zalo Official Account API v3 (bot/zalo/oa.py); off unless app id, secrets and a token are set.
+    zalo_oa_app_id: str = Field("", alias="ZALO_OA_APP_ID")
+    zalo_oa_app_secret: SecretStr | None = Field(None, alias="ZALO_OA_APP_SECRET")
+    zalo_oa_secret_key: SecretStr | None = Field(None, alias="ZALO_OA_SECRET_KEY")
+    zalo_oa_refresh_token: SecretStr | None = Field(None, alias="ZALO_OA_REFRESH_TOKEN")
+    zalo_oa_webhook_path: str = Field("/zalo/oa/webhook", alias="ZALO_OA_WEBHOOK_PATH")
+    zalo_oa_api_url: str = Field("https://openapi.zalo.me", alias="ZALO_OA_API_URL")
+    zalo_oa_oauth_url: str = Field("https://oauth.zaloapp.com", alias="ZALO_OA_OAUTH_URL")
+
+    # Weekly reminders (bot/scheduler.py, bot/delivery.py): platform limits we pace under.
+    reminders_enabled: bool = Field(True, alias="REMINDERS_ENABLED")
+    delivery_max_per_second: float = Field(30.0, alias="DELIVERY_MAX_PER_SECOND")
+    delivery_max_per_chat_per_minute: float = Field(20.0, alias="DELIVERY_MAX_PER_CHAT_PER_MINUTE")
+
     def admin_ids(self) -> list[tuple[str, str]]:
         """`platform:id` pairs named by FIELDREPORT_ADMINS."""
         pairs = []

@@ -120,7 +120,7 @@ def units_secretary(unit_code: str, who: str) -> None:
 
 def parse_who(who: str) -> tuple[str, str]:
     platform, _, user_id = who.partition(":")
-    if platform not in ("telegram", "zalo") or not user_id.strip():
+    if platform not in ("telegram", "zalo", "zalo_oa") or not user_id.strip():
         fail(f"Cần dạng nền_tảng:id, ví dụ telegram:123456789 (nhận được {who!r})")
     return platform, user_id.strip()
 
@@ -239,6 +239,10 @@ def export(date_from, date_to, out: Path) -> None:
         rows = detail_rows(s, date_from.date(), date_to.date())
     write_detail_workbook(out, rows, date_from.date(), date_to.date())
     click.echo(f"{len(rows)} reports written to {out}")
+
+
+from bot.cli_zalo import zalo  # noqa: E402  (Zalo, issue 5)
+main.add_command(zalo)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from bot.settings import Settings
 from storage import repo
 
 # Same identifiers as the import header, so scripts can join the two files.
-CODES_HEADER = ["code", "name", "join_code", "telegram_link"]
+CODES_HEADER = ["code", "name", "join_code", "telegram_link", "zalo_link"]
 
 
 def telegram_username(settings: Settings) -> str:
@@ -32,5 +32,6 @@ def join_links(s: Session, settings: Settings) -> tuple[list[str], list[list[str
     rows = []
     for unit, _ in repo.tree_order(repo.all_units(s)):
         link = f"https://t.me/{username}?start={unit.join_code}" if username else ""
-        rows.append([unit.code, unit.name, unit.join_code, link])
+        # Zalo chat links carry no payload: the cadre opens the chat and types the join code.
+        rows.append([unit.code, unit.name, unit.join_code, link, settings.zalo_bot_link])
     return CODES_HEADER, rows

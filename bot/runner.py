@@ -35,6 +35,12 @@ async def run_bots(settings: Settings) -> None:
             await telegram.start_polling()
             stack.push_async_callback(telegram.stop)
             senders["telegram"] = telegram.sender
+        if settings.zalo_bot_token or settings.zalo_oa_app_id:
+            from bot.zalo.app import ZaloApp  # Bot API and/or Official Account, by settings
+            zalo = ZaloApp(settings, services, shared_senders=senders)
+            stack.push_async_callback(zalo.stop)
+            await zalo.start()
+            senders.update(zalo.senders)
         if not senders:
             raise SystemExit(NO_TOKEN)
         await wait_for_stop_signal()

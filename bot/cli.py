@@ -241,6 +241,10 @@ def export(date_from, date_to, out: Path) -> None:
     click.echo(f"{len(rows)} reports written to {out}")
 
 
+from bot.cli_schedule import deliveries, remind, schedule  # noqa: E402  (reminders, issue 3)
+main.add_command(schedule)
+main.add_command(remind)
+main.add_command(deliveries)
 from bot.cli_zalo import zalo  # noqa: E402  (Zalo, issue 5)
 main.add_command(zalo)
 

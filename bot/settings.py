@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     zalo_oa_api_url: str = Field("https://openapi.zalo.me", alias="ZALO_OA_API_URL")
     zalo_oa_oauth_url: str = Field("https://oauth.zaloapp.com", alias="ZALO_OA_OAUTH_URL")
 
+    # Weekly reminders (bot/scheduler.py, bot/delivery.py): platform limits we pace under.
+    reminders_enabled: bool = Field(True, alias="REMINDERS_ENABLED")
+    delivery_max_per_second: float = Field(30.0, alias="DELIVERY_MAX_PER_SECOND")
+    delivery_max_per_chat_per_minute: float = Field(20.0, alias="DELIVERY_MAX_PER_CHAT_PER_MINUTE")
+
     def admin_ids(self) -> list[tuple[str, str]]:
         """`platform:id` pairs named by FIELDREPORT_ADMINS."""
         pairs = []

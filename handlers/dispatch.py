@@ -116,3 +116,6 @@ async def _store_photo(msg: Incoming, svc: Services) -> tuple[StoredPhoto | None
     except Exception:  # network trouble: the user is asked to send it again
         log.exception("could not fetch photo of update %s", msg.update_key)
         return None, True
+
+
+from handlers import reminders  # noqa: E402,F401  (registers /lichnhac)

@@ -1,3 +1,4 @@
 """Imports every module that defines tables, so metadata and Alembic see them all."""
 from storage import models  # noqa: F401
 from storage import zalo  # noqa: F401
+from storage import reminders  # noqa: F401

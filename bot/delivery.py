@@ -1,0 +1,270 @@
+"""Sending planned deliveries: claim each row in the database, pace, send, record the result.
+
+Order per message: wait for a pacing slot -> claim the row (conditional UPDATE, committed) ->
+send -> record sent / retry (429) / blocked / failed. A row is only ever sent by the worker whose
+claim succeeded, so two processes on one database cannot both send it; a worker that dies
+between claim and record leaves the row `sending`, which later becomes `unknown` and is never
+sent again (at most once: a lost reminder is better than a duplicate in every group).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Mapping, Optional
+
+from sqlalchemy.engine import Engine
+
+from bot.outbox import ChatUnavailable, RetryLater, Sender
+from handlers.messages import Choice, Reply
+from handlers.reminder_calendar import is_quiet, out_of_quiet_hours
+from storage import reminders as store
+from storage.clock import utcnow
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(hours=6)  # a delivery this late is recorded as missed, not sent
+LEASE = timedelta(minutes=5)  # a claim older than this belongs to a worker that died
+IDLE_POLL = 30.0  # seconds between looks for work planned by other processes
+
+
+class Timer:
+    """Wall clock, monotonic clock and sleep; tests pass one that only pretends to wait."""
+
+    def now(self) -> datetime:
+        return utcnow()
+
+    def monotonic(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Platform limits, and the share of them we aim at so network jitter never crosses them."""
+
+    per_second: float = 30.0
+    per_chat_per_minute: float = 20.0
+    headroom: float = 0.97
+
+
+class Pacer:
+    """Evenly spaced sends: never two closer than 1/rate overall or 60/rate in one chat.
+
+    Even spacing (no bursts) stays under the limit in any sliding window the platform may count
+    in; a leaky bucket with a burst allowance (aiolimiter's model) would not.
+    """
+
+    def __init__(self, limits: Limits, timer: Timer):
+        self.gap = 1.0 / (limits.per_second * limits.headroom)
+        self.chat_gap = 60.0 / (limits.per_chat_per_minute * limits.headroom)
+        self.timer = timer
+        self.next_free = 0.0
+        self.paused_until = 0.0
+        self.chat_next: dict[str, float] = {}
+
+    def chat_wait(self, chat: str) -> float:
+        return max(0.0, self.chat_next.get(chat, 0.0) - self.timer.monotonic())
+
+    async def turn(self, chat: str) -> None:
+        """Wait for the next overall slot, then book it and the chat's next slot."""
+        while True:
+            now = self.timer.monotonic()
+            start = max(self.next_free, self.paused_until, self.chat_next.get(chat, 0.0))
+            if start <= now:
+                break
+            await self.timer.sleep(start - now)
+        self.next_free = now + self.gap
+        self.chat_next[chat] = now + self.chat_gap
+        if len(self.chat_next) > 50_000:  # forget chats whose spacing has long passed
+            self.chat_next = {c: t for c, t in self.chat_next.items() if t > now}
+
+    def pause(self, seconds: float, chat: Optional[str] = None) -> None:
+        """A 429: nothing goes out for `seconds` (Telegram asks the whole bot to wait)."""
+        until = self.timer.monotonic() + seconds
+        self.paused_until = max(self.paused_until, until)
+        if chat is not None:
+            self.chat_next[chat] = max(self.chat_next.get(chat, 0.0), until)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which open deliveries a drain works on; None fields mean any."""
+
+    kind: Optional[str] = None
+    period: Optional[str] = None
+    unit_ids: Optional[tuple[int, ...]] = None
+
+
+@dataclass
+class DrainReport:
+    results: Counter = field(default_factory=Counter)
+    stopped_for_quiet_hours: bool = False
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in sorted(self.results.items())) or "nothing"
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Deliverer:
+    """One per process: every round and the background sweep share its pacers."""
+
+    def __init__(self, engine: Engine, senders: Mapping[str, Sender], limits: Limits = Limits(),
+                 timer: Optional[Timer] = None, max_in_flight: int = 16, batch: int = 200):
+        self.engine, self.senders = engine, dict(senders)
+        self.timer = timer or Timer()
+        self.pacers = {p: Pacer(limits, self.timer) for p in self.senders}
+        self.max_in_flight, self.batch = max_in_flight, batch
+        self.worker = worker_name()
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()  # one drain at a time: the pacers are per process
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def serve(self) -> None:
+        """Send whatever is open, forever; wake() or a poll brings new work."""
+        while True:
+            try:
+                await self.drain()
+            except Exception:  # a database hiccup must not end reminders for good
+                log.exception("delivery sweep failed; trying again shortly")
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+            except asyncio.TimeoutError:
+                pass
+
+    async def drain(self, scope: Scope = Scope(), stop_in_quiet_hours: bool = False
+                    ) -> DrainReport:
+        """Send every open delivery in scope, waiting out 429s; returns when none is left."""
+        async with self._lock:
+            return await self._drain(scope, stop_in_quiet_hours)
+
+    async def _drain(self, scope: Scope, stop_in_quiet_hours: bool) -> DrainReport:
+        report = DrainReport()
+        in_flight: set[asyncio.Task] = set()
+        self._housekeeping(report)
+        try:
+            while True:
+                now = self.timer.now()
+                if is_quiet(now):
+                    if in_flight:
+                        await asyncio.wait(in_flight)
+                    if stop_in_quiet_hours:
+                        report.stopped_for_quiet_hours = True
+                        return report
+                    await self.timer.sleep((out_of_quiet_hours(now) - now).total_seconds())
+                    continue
+                rows = self._open_rows(scope, now)
+                if not rows:
+                    if in_flight:
+                        await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                        continue
+                    upcoming = self._next_attempt(scope)
+                    if upcoming is None:
+                        return report
+                    await self.timer.sleep((upcoming - now).total_seconds())
+                    continue
+                progressed, soonest = await self._dispatch(rows, in_flight, report)
+                if not progressed:
+                    if in_flight:
+                        await asyncio.wait(in_flight, timeout=soonest,
+                                           return_when=asyncio.FIRST_COMPLETED)
+                    else:
+                        await self.timer.sleep(soonest or 0.05)
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _dispatch(self, rows, in_flight: set, report: DrainReport
+                        ) -> tuple[bool, Optional[float]]:
+        """Claim and start sending the rows whose chat may get a message now."""
+        progressed, soonest = False, None
+        for row in rows:
+            if is_quiet(self.timer.now()):
+                break
+            pacer = self.pacers[row.platform]
+            wait = pacer.chat_wait(row.chat_id)
+            if wait > 0:
+                soonest = wait if soonest is None else min(soonest, wait)
+                continue
+            await pacer.turn(row.chat_id)
+            if not self._claim(row, report):
+                continue
+            progressed = True
+            task = asyncio.create_task(self._send(row, report))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+            if len(in_flight) >= self.max_in_flight:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        return progressed, soonest
+
+    def _open_rows(self, scope: Scope, now: datetime) -> list[store.Delivery]:
+        with session_scope(self.engine) as s:
+            return store.open_deliveries(s, now, self.batch, scope.kind, scope.period,
+                                         list(scope.unit_ids) if scope.unit_ids else None,
+                                         self.senders.keys())
+
+    def _next_attempt(self, scope: Scope) -> Optional[datetime]:
+        with session_scope(self.engine) as s:
+            return store.next_open_attempt(s, scope.kind, scope.period,
+                                           list(scope.unit_ids) if scope.unit_ids else None,
+                                           self.senders.keys())
+
+    def _housekeeping(self, report: DrainReport) -> None:
+        now = self.timer.now()
+        with session_scope(self.engine) as s:
+            report.results["missed"] += store.expire_open(s, now - GRACE, now)
+            report.results["unknown"] += store.settle_abandoned(s, now - LEASE, now)
+        report.results += Counter()  # drop zero counts
+
+    def _claim(self, row: store.Delivery, report: DrainReport) -> bool:
+        """Take the row; a follow-up whose unit reported meanwhile is dropped instead."""
+        now = self.timer.now()
+        with session_scope(self.engine) as s:
+            if row.due_at < now - GRACE:
+                store.finish(s, row.id, "missed", now, "quá hạn gửi")
+                report.results["missed"] += 1
+                return False
+            if not store.claim(s, row.id, self.worker, now):
+                return False
+            if row.kind == "followup" and store.reported_unit_ids(s, [row.unit_id], row.period):
+                store.finish(s, row.id, "skipped", now, "đơn vị đã báo cáo trước khi nhắc")
+                report.results["skipped"] += 1
+                return False
+        return True
+
+    async def _send(self, row: store.Delivery, report: DrainReport) -> None:
+        choices = [Choice(row.button_label, url=row.button_url)] if row.button_url else []
+        outcome, error, retry_at = "sent", "", None
+        try:
+            await self.senders[row.platform].send(row.chat_id, Reply(row.text, choices=choices))
+        except RetryLater as exc:
+            self.pacers[row.platform].pause(exc.retry_after, row.chat_id)
+            outcome, error = "retry", f"429: thử lại sau {exc.retry_after:g} giây"
+            retry_at = self.timer.now() + timedelta(seconds=exc.retry_after)
+        except ChatUnavailable as exc:
+            outcome, error = "blocked", str(exc)
+        except Exception as exc:  # unknown whether it arrived: recorded, not retried
+            log.exception("delivery %s to %s:%s failed", row.id, row.platform, row.chat_id)
+            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
+        now = self.timer.now()
+        with session_scope(self.engine) as s:
+            store.finish(s, row.id, outcome, now, error, retry_at)
+            if outcome == "blocked":
+                store.deactivate_chat(s, row.platform, row.chat_id)
+        log.info("delivery %s %s %s to %s:%s (%s) -> %s", row.id, row.kind, row.period,
+                 row.platform, row.chat_id, row.recipient, outcome)
+        report.results[outcome] += 1

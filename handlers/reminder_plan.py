@@ -1,0 +1,207 @@
+"""Who gets which message in a round: delivery rows, written before anything is sent."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Optional
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from handlers import texts
+from handlers.reminder_calendar import deadline_of
+from handlers.reminder_schedule import Calendar, load_calendar
+from handlers.reminders import (Digest, Progress, TopReport, followup_text, reminder_text,
+                                suggestion_for)
+from handlers.services import Services
+from storage import repo
+from storage import reminders as store
+from storage.clock import to_local
+from storage.db import session_scope
+from storage.models import Report, Task, Unit
+
+TOP_REPORTS = 3
+
+
+def _row(target: store.Target, kind: str, period: str, due: datetime, text: str,
+         link: Optional[str]) -> dict:
+    return dict(unit_id=target.unit_id, period=period, kind=kind, platform=target.platform,
+                chat_id=target.chat_id, audience=target.audience,
+                recipient=(target.recipient or "")[:255], text=text,
+                button_label=texts.BTN_REPORT if link else "", button_url=link or "",
+                due_at=due, status="pending", attempts=0, next_attempt_at=due,
+                claimed_by="", error="")
+
+
+def _link(svc: Services, platform: str, unit: Unit) -> Optional[str]:
+    return svc.deep_link(platform, f"bc_{unit.join_code}")
+
+
+def _audience(s: Session, units: list[Unit], platforms: list[str]) -> list[store.Target]:
+    """Every bound group, and each linked cadre whose unit has no group on their platform."""
+    ids = [u.id for u in units]
+    groups = store.unit_groups(s, ids, platforms)
+    grouped = {(t.unit_id, t.platform) for t in groups}
+    cadres = [t for t in store.unit_cadres(s, ids, platforms)
+              if (t.unit_id, t.platform) not in grouped]
+    return groups + cadres
+
+
+def reminder_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], period: str,
+                  due: datetime, platforms: list[str], kind: str = "reminder") -> list[dict]:
+    suggestion = suggestion_for(repo.active_tasks(s), period)
+    by_id = {u.id: u for u in units}
+    counts = Counter(s.exec(select(Report.unit_id).where(
+        Report.unit_id.in_(list(by_id)), Report.period == period)))
+    rows = []
+    for target in _audience(s, units, platforms):
+        unit = by_id[target.unit_id]
+        link = _link(svc, target.platform, unit)
+        text = reminder_text(unit, period, counts.get(unit.id, 0), suggestion,
+                             deadline_of(cal.plan(unit.id), period), link)
+        rows.append(_row(target, kind, period, due, text, link))
+    return rows
+
+
+def progress_of(s: Session, cal: Calendar, unit: Unit, period: str) -> Progress:
+    """How many of the unit's siblings (children of its parent) have reported."""
+    parent = cal.units.get(unit.parent_id) if unit.parent_id else None
+    if parent is None:
+        return Progress(0, 0, "", "")
+    siblings = cal.children(parent.id)
+    done = store.reported_unit_ids(s, [u.id for u in siblings], period)
+    levels = {(u.level or "").strip() for u in siblings}
+    level = levels.pop() if len(levels) == 1 and "" not in levels else "đơn vị"
+    return Progress(len(done), len(siblings), level, parent.name)
+
+
+def followup_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], period: str,
+                  due: datetime, platforms: list[str]) -> list[dict]:
+    """Units without a report: their group (naming nobody) and their secretary in private."""
+    reported = store.reported_unit_ids(s, [u.id for u in units], period)
+    late = [u for u in units if u.id not in reported]
+    by_id = {u.id: u for u in late}
+    targets = _audience(s, late, platforms)
+    targets += store.unit_cadres(s, list(by_id), platforms, secretaries_only=True)
+    rows, seen, progress = [], set(), {}
+    for target in targets:
+        key = (target.unit_id, target.platform, target.chat_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        unit = by_id[target.unit_id]
+        if unit.id not in progress:
+            progress[unit.id] = progress_of(s, cal, unit, period)
+        link = _link(svc, target.platform, unit)
+        name = None if target.audience == "group" else (target.recipient or "")
+        text = followup_text(unit, period, progress[unit.id],
+                             deadline_of(cal.plan(unit.id), period), link, name)
+        rows.append(_row(target, "followup", period, due, text, link))
+    return rows
+
+
+def build_digest(s: Session, cal: Calendar, office_unit: Unit, period: str,
+                 blocked_since: datetime, today) -> Digest:
+    """x/y reported among the grassroots units below, totals by task, top reports, lost chats."""
+    below = cal.descendants(office_unit.id)
+    expected = [u for u in below if not cal.children(u.id) and cal.pause(u.id, today) is None]
+    scope = [office_unit.id] + [u.id for u in below]
+    reported = store.reported_unit_ids(s, [u.id for u in expected], period)
+    by_task = [(f"{code} {label}", n, int(people or 0)) for code, label, n, people in s.exec(
+        select(Task.code, Task.label, func.count(Report.id), func.sum(Report.participants))
+        .join(Report, Report.task_id == Task.id)
+        .where(Report.unit_id.in_(scope), Report.period == period)
+        .group_by(Task.code, Task.label, Task.position).order_by(Task.position, Task.code))]
+    top = [TopReport(cal.units[r.unit_id].name if r.unit_id in cal.units else "?",
+                     f"{t.code} {t.label}", r.participants, r.receipt_code)
+           for r, t in s.exec(
+               select(Report, Task).join(Task, Task.id == Report.task_id)
+               .where(Report.unit_id.in_(scope), Report.period == period,
+                      Report.participants.is_not(None))
+               .order_by(Report.participants.desc(), Report.created_at).limit(TOP_REPORTS))]
+    blocked = [(cal.units[d.unit_id].name if d.unit_id in cal.units else "?",
+                d.recipient or d.chat_id)
+               for d in store.blocked_since(s, scope, blocked_since)]
+    return Digest(office_unit, period, expected, reported, by_task, top,
+                  list(dict.fromkeys(blocked)))
+
+
+def digest_rows(s: Session, cal: Calendar, units: list[Unit], period: str, due: datetime,
+                platforms: list[str], today) -> list[dict]:
+    wanted = {u.id for u in units}
+    rows = []
+    for target in store.office_chats(s, platforms):
+        unit = cal.units.get(target.unit_id)
+        if unit is None or unit.id not in wanted:
+            continue
+        digest = build_digest(s, cal, unit, period, due - timedelta(days=7), today)
+        rows.append(_row(target, "digest", period, due, digest.text(), None))
+    return rows
+
+
+def plan_rows(s: Session, svc: Services, cal: Calendar, kind: str, units: Iterable[Unit],
+              period: str, due: datetime, platforms: list[str], today) -> list[dict]:
+    units = list(units)
+    if not units or not platforms:
+        return []
+    if kind in ("reminder", "manual"):
+        rows = reminder_rows(s, svc, cal, units, period, due, platforms, kind)
+    elif kind == "followup":
+        rows = followup_rows(s, svc, cal, units, period, due, platforms)
+    elif kind == "digest":
+        rows = digest_rows(s, cal, units, period, due, platforms, today)
+    else:
+        raise ValueError(kind)
+    now = svc.clock()
+    for row in rows:
+        row["created_at"] = now
+    return rows
+
+
+@dataclass
+class Planned:
+    """The outcome of planning one round."""
+
+    kind: str
+    period: str
+    due: datetime
+    units: int
+    added: int  # new delivery rows; rows already there (earlier run, other process) are kept
+
+
+def plan_round(svc: Services, kind: str, period: str, due: datetime, platforms: list[str],
+               slot_key: Optional[str] = None, root_id: Optional[int] = None) -> Planned:
+    """Write the round's delivery rows (idempotent) and, for a scheduled slot, the round record.
+
+    `slot_key` None takes every unit whatever its slot (a round sent by hand); `root_id` limits
+    the round to that unit's subtree. Paused units are left out.
+    """
+    with session_scope(svc.engine) as s:
+        cal = load_calendar(s)
+        schedule_kind = "reminder" if kind == "manual" else kind
+        units = cal.units_on(schedule_kind, slot_key, to_local(due).date())
+        if root_id is not None:
+            inside = {root_id} | {u.id for u in cal.descendants(root_id)}
+            units = [u for u in units if u.id in inside]
+        rows = plan_rows(s, svc, cal, kind, units, period, due, platforms, to_local(due).date())
+        added = store.add_deliveries(s, rows)
+        if slot_key is not None:
+            store.record_round(s, kind, period, slot_key, due, "planned")
+    return Planned(kind, period, due, len(units), added)
+
+
+def record_missed(svc: Services, kind: str, period: str, due: datetime, platforms: list[str],
+                  slot_key: str) -> int:
+    """A round found too late: write its rows as `missed` so the office sees who went without."""
+    with session_scope(svc.engine) as s:
+        if store.round_status(s, kind, period, slot_key) is not None:
+            return 0
+        cal = load_calendar(s)
+        units = cal.units_on(kind, slot_key, to_local(due).date())
+        rows = plan_rows(s, svc, cal, kind, units, period, due, platforms, to_local(due).date())
+        for row in rows:
+            row.update(status="missed", error="bot không chạy lúc đến hạn", finished_at=svc.clock())
+        store.add_deliveries(s, rows)
+        store.record_round(s, kind, period, slot_key, due, "missed")
+    return len(rows)

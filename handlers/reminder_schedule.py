@@ -1,0 +1,91 @@
+"""Each unit's effective schedule (nearest subtree setting wins), pauses and days off, from the DB."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+from sqlmodel import Session
+
+from handlers.reminder_calendar import DEFAULT_PLAN, KINDS, DaysOff, Slot, WeekPlan
+from storage import repo
+from storage import reminders as store
+from storage.models import Unit
+
+OFF = "off"
+
+
+def plan_from_specs(specs: dict[str, Optional[str]]) -> WeekPlan:
+    """Stored slot specs -> WeekPlan; a missing spec means the default, 'off' means none."""
+    values = {}
+    for column in store.SLOT_COLUMNS:
+        spec = specs.get(column)
+        if spec is None:
+            values[column] = getattr(DEFAULT_PLAN, column)
+        elif spec == OFF:
+            values[column] = None if column != "deadline" else DEFAULT_PLAN.deadline
+        else:
+            values[column] = Slot.from_key(spec)
+    return WeekPlan(**values)
+
+
+@dataclass
+class Calendar:
+    """What the reminder machinery needs to know about the tree, read once per round."""
+
+    units: dict[int, Unit]
+    parents: dict[int, Optional[int]]
+    rows: dict
+    pauses: dict
+    days_off: DaysOff
+
+    def plan(self, unit_id: Optional[int]) -> WeekPlan:
+        chain = store.ancestors(self.parents, unit_id) if unit_id is not None else []
+        return plan_from_specs(store.effective_specs(self.rows, chain))
+
+    def pause(self, unit_id: int, day: date) -> Optional[store.ReminderPause]:
+        return store.paused_by(self.pauses, store.ancestors(self.parents, unit_id), day)
+
+    def slots_in_use(self) -> set[tuple[str, str]]:
+        """(kind, slot key) pairs some active unit is scheduled on."""
+        used = set()
+        for unit_id in self.units:
+            plan = self.plan(unit_id)
+            for kind in KINDS:
+                slot = plan.slot(kind)
+                if slot is not None:
+                    used.add((kind, slot.key))
+        return used
+
+    def units_on(self, kind: str, slot_key: Optional[str], day: date) -> list[Unit]:
+        """Active units scheduled on this slot (any slot when None) and not paused on `day`."""
+        chosen = []
+        for unit_id, unit in self.units.items():
+            slot = self.plan(unit_id).slot(kind)
+            if slot is None or (slot_key is not None and slot.key != slot_key):
+                continue
+            if self.pause(unit_id, day) is None:
+                chosen.append(unit)
+        return chosen
+
+    def children(self, unit_id: Optional[int]) -> list[Unit]:
+        return sorted((u for u in self.units.values() if u.parent_id == unit_id),
+                      key=lambda u: (u.position, u.id))
+
+    def descendants(self, unit_id: int) -> list[Unit]:
+        out, todo = [], [unit_id]
+        while todo:
+            kids = self.children(todo.pop())
+            out.extend(kids)
+            todo.extend(k.id for k in kids)
+        return out
+
+
+def load_calendar(s: Session) -> Calendar:
+    units = {u.id: u for u in repo.all_units(s)}
+    return Calendar(units=units, parents=store.parent_map(s), rows=store.schedule_rows(s),
+                    pauses=store.pauses(s), days_off=DaysOff(store.office_days_off(s)))
+
+
+def load_days_off(s: Session) -> DaysOff:
+    return DaysOff(store.office_days_off(s))

@@ -1,0 +1,281 @@
+"""What reminders, follow-ups and digests say (one editable template each), and /lichnhac.
+
+Edit the wording here; placeholders in braces are filled by the functions below.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from handlers.context import Ctx
+from handlers.messages import Reply
+from handlers.reminder_calendar import DAY_NAMES, WeekPlan, due_at, shift_period
+from handlers.reminder_schedule import Calendar, load_calendar
+from handlers.textutil import fold
+from storage import repo
+from storage.clock import iso_week, to_local, week_bounds
+from storage.models import Task, Unit
+
+# --- the templates --------------------------------------------------------------------------
+
+REMINDER_TEMPLATE = (
+    "🔔 Nhắc báo cáo «30 phút hành động» tuần {week} ({start}–{end})\n"
+    "Đơn vị: {unit}\n"
+    "Tình hình: {status}\n"
+    "💡 Gợi ý 30 phút hành động sau giờ làm việc: {suggestion}\n"
+    "Hạn báo cáo: {deadline}.\n"
+    "{how_to}"
+)
+FOLLOWUP_GROUP_TEMPLATE = (
+    "⏰ {unit} chưa có báo cáo «30 phút hành động» tuần {week}. "
+    "{progress}.\n"
+    "Hạn báo cáo: {deadline}. {how_to}"
+)
+FOLLOWUP_PRIVATE_TEMPLATE = (
+    "⏰ Chào đồng chí {name}! {unit} chưa có báo cáo «30 phút hành động» tuần {week}. "
+    "{progress}.\n"
+    "Hạn báo cáo: {deadline}. {how_to}"
+)
+DIGEST_HEADER = "📊 Tổng hợp báo cáo tuần {week} ({start}–{end}) – {unit}"
+DIGEST_REPORTED = "• Đã báo cáo: {done}/{total} đơn vị"
+DIGEST_MISSING = "• Chưa báo cáo: {names}"
+DIGEST_MISSING_MORE = " và {n} đơn vị khác"
+DIGEST_ALL_DONE = "• Tất cả đơn vị đã báo cáo. Cảm ơn các đồng chí!"
+DIGEST_BY_TASK = "• Theo nhiệm vụ:"
+DIGEST_TASK_LINE = "   – {task}: {n} báo cáo, {people} người tham gia"
+DIGEST_NO_REPORTS = "• Chưa có báo cáo nào trong tuần."
+DIGEST_TOP = "• Nổi bật (đông người tham gia nhất), có thể biểu dương, nhân rộng:"
+DIGEST_TOP_LINE = "   {i}. {unit} – {task} – {people} người ({receipt})"
+DIGEST_BLOCKED = "• Nhóm/tài khoản đã chặn hoặc xóa bot, cần gắn lại (/dangky hoặc /start <mã>):"
+DIGEST_BLOCKED_LINE = "   – {unit}: {who}"
+
+STATUS_DONE = "✅ đã báo cáo ({n} báo cáo)"
+STATUS_NOT_YET = "⏳ chưa báo cáo"
+HOW_TO_BUTTON = "Bấm nút «📝 Báo cáo» bên dưới để báo cáo trong tin nhắn riêng với bot."
+HOW_TO_COMMAND = "Nhắn /baocao cho bot (tin nhắn riêng) để báo cáo."
+NO_SUGGESTION = "chọn một việc thiết thực của đơn vị trong kế hoạch năm."
+PROGRESS = "{done}/{total} {level} của {parent} đã báo cáo"
+PROGRESS_ALONE = "Đơn vị nào báo cáo sớm sẽ được ghi nhận trong tổng hợp tuần"
+DEADLINE = "{time} {day} {date}"
+MISSING_LIST_MAX = 40
+
+# /lichnhac and `fieldreport schedule show`
+SCHEDULE_HEAD = "🗓 Lịch nhắc báo cáo – {unit}"
+SCHEDULE_LINES = (("reminder", "Nhắc báo cáo hằng tuần"),
+                  ("followup", "Nhắc lần hai (đơn vị chưa báo cáo)"),
+                  ("deadline", "Hạn báo cáo"),
+                  ("digest", "Tổng hợp gửi nhóm Văn phòng (tuần trước)"))
+SCHEDULE_LINE = "• {label}: {value}"
+SCHEDULE_OFF = "không gửi"
+SCHEDULE_PAUSED = "⏸ Đang tạm dừng nhắc {until}{note}."
+SCHEDULE_PAUSED_UNTIL = "đến hết ngày {day}"
+SCHEDULE_PAUSED_OPEN = "cho đến khi Văn phòng mở lại"
+SCHEDULE_WEEKS = "Các tuần tới:"
+SCHEDULE_WEEK = "• Tuần {week} ({start}–{end}): {what}"
+SCHEDULE_WEEK_SEND = "nhắc lúc {when}"
+SCHEDULE_WEEK_SKIPPED = "nghỉ lễ, không nhắc ({why})"
+SCHEDULE_WEEK_OFF_DAYS = " – ngày nghỉ: {days}"
+SCHEDULE_FOOT = ("Không gửi tin trong khung 21:30–06:30; ngày lễ, Tết và ngày nghỉ do Văn phòng "
+                 "thêm thì nhắc sớm hơn hoặc bỏ qua. Văn phòng đổi lịch bằng lệnh "
+                 "«fieldreport schedule set».")
+SCHEDULE_NO_UNIT = ("Lệnh /lichnhac dùng trong nhóm đã gắn với đơn vị (hoặc nhóm Văn phòng), "
+                    "hoặc trong tin nhắn riêng của cán bộ đã tham gia đơn vị.")
+
+OFFICE_WORDS = ("vanphong", "van phong", "vp", "office")
+OFFICE_NOT_ALLOWED = ("Chỉ cán bộ Văn phòng phụ trách {unit} mới gắn được nhóm Văn phòng. "
+                      "Nhóm chưa được thay đổi.")
+OFFICE_DONE = ("Đã gắn nhóm này làm nhóm Văn phòng của {unit}. Sáng Thứ Hai hằng tuần bot gửi "
+               "tổng hợp báo cáo tại đây. Gõ /lichnhac để xem lịch nhắc.")
+
+
+# --- filling them ---------------------------------------------------------------------------
+
+def week_fields(period: str) -> dict:
+    monday, sunday = week_bounds(period)
+    return dict(week=period.split("-W")[1], start=monday.strftime("%d/%m"),
+                end=sunday.strftime("%d/%m/%Y"))
+
+
+def fmt_deadline(moment: datetime) -> str:
+    local = to_local(moment)
+    return DEADLINE.format(time=local.strftime("%H:%M"), day=DAY_NAMES[local.weekday()],
+                           date=local.strftime("%d/%m/%Y"))
+
+
+def how_to(link: Optional[str]) -> str:
+    return HOW_TO_BUTTON if link else HOW_TO_COMMAND
+
+
+def suggestion_for(tasks: list[Task], period: str) -> str:
+    """One concrete action from the plan, rotating through the tasks week by week."""
+    ideas = [t for t in tasks if t.suggestion]
+    if not ideas:
+        return NO_SUGGESTION
+    task = ideas[int(period.split("-W")[1]) % len(ideas)]
+    return f"{task.suggestion} ({task.code} {task.label})"
+
+
+def reminder_text(unit: Unit, period: str, reports: int, suggestion: str, deadline: datetime,
+                  link: Optional[str]) -> str:
+    status = STATUS_DONE.format(n=reports) if reports else STATUS_NOT_YET
+    return REMINDER_TEMPLATE.format(unit=unit.name, status=status, suggestion=suggestion,
+                                    deadline=fmt_deadline(deadline), how_to=how_to(link),
+                                    **week_fields(period))
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    level: str
+    parent: str
+
+    def text(self) -> str:
+        if not self.parent or self.total <= 1:
+            return PROGRESS_ALONE
+        return PROGRESS.format(done=self.done, total=self.total, level=self.level,
+                               parent=self.parent)
+
+
+def followup_text(unit: Unit, period: str, progress: Progress, deadline: datetime,
+                  link: Optional[str], name: Optional[str] = None) -> str:
+    """In a group it names nobody; in private it greets the cadre it goes to."""
+    fields = dict(unit=unit.name, progress=progress.text(), deadline=fmt_deadline(deadline),
+                  how_to=how_to(link), **week_fields(period))
+    if name is None:
+        return FOLLOWUP_GROUP_TEMPLATE.format(**fields)
+    return FOLLOWUP_PRIVATE_TEMPLATE.format(name=name, **fields).replace("đồng chí !", "đồng chí!")
+
+
+@dataclass(frozen=True)
+class TopReport:
+    unit: str
+    task: str
+    people: int
+    receipt: str
+
+
+@dataclass
+class Digest:
+    unit: Unit
+    period: str
+    expected: list[Unit]
+    reported_ids: set[int]
+    by_task: list[tuple[str, int, int]]  # task label, reports, people
+    top: list[TopReport]
+    blocked: list[tuple[str, str]]  # unit name, chat title or cadre name
+
+    def text(self) -> str:
+        lines = [DIGEST_HEADER.format(unit=self.unit.name, **week_fields(self.period))]
+        done = [u for u in self.expected if u.id in self.reported_ids]
+        missing = [u for u in self.expected if u.id not in self.reported_ids]
+        lines.append(DIGEST_REPORTED.format(done=len(done), total=len(self.expected)))
+        if missing:
+            names = ", ".join(u.name for u in missing[:MISSING_LIST_MAX])
+            more = len(missing) - MISSING_LIST_MAX
+            lines.append(DIGEST_MISSING.format(names=names)
+                         + (DIGEST_MISSING_MORE.format(n=more) if more > 0 else ""))
+        elif self.expected:
+            lines.append(DIGEST_ALL_DONE)
+        if self.by_task:
+            lines.append(DIGEST_BY_TASK)
+            lines += [DIGEST_TASK_LINE.format(task=t, n=n, people=p) for t, n, p in self.by_task]
+        else:
+            lines.append(DIGEST_NO_REPORTS)
+        if self.top:
+            lines.append(DIGEST_TOP)
+            lines += [DIGEST_TOP_LINE.format(i=i, unit=r.unit, task=r.task, people=r.people,
+                                             receipt=r.receipt)
+                      for i, r in enumerate(self.top, 1)]
+        if self.blocked:
+            lines.append(DIGEST_BLOCKED)
+            lines += [DIGEST_BLOCKED_LINE.format(unit=u, who=w) for u, w in self.blocked]
+        return "\n".join(lines)
+
+
+# --- the schedule, for people ---------------------------------------------------------------
+
+def schedule_text(cal: Calendar, unit: Optional[Unit], now: datetime, weeks: int = 4) -> str:
+    """The effective schedule of a unit (None: the whole-tree default) and the coming weeks."""
+    plan = cal.plan(unit.id if unit else None)
+    lines = [SCHEDULE_HEAD.format(unit=unit.name if unit else "toàn hệ thống")]
+    for kind, label in SCHEDULE_LINES:
+        slot = plan.slot(kind)
+        lines.append(SCHEDULE_LINE.format(label=label,
+                                          value=slot.label() if slot else SCHEDULE_OFF))
+    today = to_local(now).date()
+    pause = cal.pause(unit.id, today) if unit else None
+    if pause is not None:
+        until = (SCHEDULE_PAUSED_UNTIL.format(day=pause.until.strftime("%d/%m/%Y"))
+                 if pause.until else SCHEDULE_PAUSED_OPEN)
+        lines.append(SCHEDULE_PAUSED.format(until=until,
+                                            note=f" ({pause.note})" if pause.note else ""))
+    lines.append(SCHEDULE_WEEKS)
+    here = iso_week(now)
+    for offset in range(weeks):
+        period = shift_period(here, offset)
+        lines.append(SCHEDULE_WEEK.format(what=week_line(cal, plan, period),
+                                          **week_fields(period)))
+    lines.append(SCHEDULE_FOOT)
+    return "\n".join(lines)
+
+
+def week_line(cal: Calendar, plan: WeekPlan, period: str) -> str:
+    off = cal.days_off.reasons_in(period)
+    if cal.days_off.week_skipped(period):
+        return SCHEDULE_WEEK_SKIPPED.format(why=off[0][1] if off else "")
+    if plan.reminder is None:
+        what = SCHEDULE_OFF
+    else:
+        when = to_local(due_at("reminder", plan.reminder, period, cal.days_off, plan))
+        what = SCHEDULE_WEEK_SEND.format(
+            when=f"{DAY_NAMES[when.weekday()]} {when:%d/%m %H:%M}")
+    if off:
+        what += SCHEDULE_WEEK_OFF_DAYS.format(days=", ".join(f"{d:%d/%m} ({why})"
+                                                             for d, why in off))
+    return what
+
+
+def show_schedule(ctx: Ctx) -> list[Reply]:
+    """/lichnhac: the schedule of this chat's unit (office chat, unit group, or own unit)."""
+    msg = ctx.msg
+    unit: Optional[Unit] = None
+    whole_tree = False
+    if msg.chat_type != "private":
+        binding = repo.binding_for_chat(ctx.s, msg.platform, msg.chat_id)
+        unit = ctx.s.get(Unit, binding.unit_id) if binding else None
+    else:
+        is_office, root = repo.admin_scope(ctx.s, msg.platform, msg.user_id, ctx.svc.env_admins)
+        if is_office:
+            unit, whole_tree = (ctx.s.get(Unit, root) if root else None), root is None
+        else:
+            units = repo.memberships(ctx.s, msg.platform, msg.user_id)
+            unit = units[0][1] if units else None
+    if unit is None and not whole_tree:
+        return [Reply(SCHEDULE_NO_UNIT)]
+    return [Reply(schedule_text(load_calendar(ctx.s), unit, ctx.svc.clock()))]
+
+
+def bind_office(ctx: Ctx, unit: Unit) -> list[Reply]:
+    """/dangky <code> vanphong: office staff make this group the unit's office chat."""
+    msg = ctx.msg
+    is_office, root = repo.admin_scope(ctx.s, msg.platform, msg.user_id, ctx.svc.env_admins)
+    if not is_office or (root is not None and unit.id not in repo.subtree_ids(ctx.s, root)):
+        return [Reply(OFFICE_NOT_ALLOWED.format(unit=unit.name))]
+    repo.bind_chat(ctx.s, msg.platform, msg.chat_id, unit, msg.chat_title, msg.user_id,
+                   purpose="office")
+    return [Reply(OFFICE_DONE.format(unit=unit.name))]
+
+
+def wants_office(args: list[str]) -> bool:
+    """`/dangky <code> vanphong`: the words after the code ask for an office chat."""
+    return len(args) > 1 and fold(" ".join(args[1:])) in OFFICE_WORDS
+
+
+def _register() -> None:
+    from handlers.dispatch import register
+    register("lichnhac", show_schedule, aliases=("lich nhac", "lịch nhắc"))
+
+
+_register()

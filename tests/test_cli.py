@@ -97,3 +97,16 @@ def test_shell_chats_with_the_real_handlers(cli, tmp_path):
     assert "đã tham gia Chi đoàn 1" in text
     assert "3. NV3 Nông thôn mới" in text
     assert "Mã biên nhận: BC-" in text
+
+
+def test_units_import_from_xlsx_with_level_and_contact(cli, tmp_path):
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Code", "Name", "Parent_Code", "Level", "Contact"])
+    sheet.append(["TD", "Tỉnh đoàn", None, "tỉnh", None])
+    sheet.append(["C1", "Chi đoàn 1", "TD", "chi đoàn", "Bí thư Lan 0909 000 111"])
+    path = tmp_path / "units.xlsx"
+    book.save(path)
+    assert cli("units", "import", str(path)).exit_code == 0
+    assert cli("units", "list").output.splitlines() == ["TD  Tỉnh đoàn", "  C1  Chi đoàn 1"]

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from bot.outbox import ChatUnavailable, RetryLater, Sender
 from handlers.messages import Choice, Reply
-from handlers.reminder_calendar import is_quiet, out_of_quiet_hours
+from handlers.reminder_calendar import is_quiet, late_by, out_of_quiet_hours
 from storage import reminders as store
 from storage.clock import utcnow
 from storage.db import session_scope
@@ -79,7 +79,7 @@ class Pacer:
         while True:
             now = self.timer.monotonic()
             start = max(self.next_free, self.paused_until, self.chat_next.get(chat, 0.0))
-            if start <= now:
+            if start <= now + 1e-6:  # float clocks: a microsecond is "now"
                 break
             await self.timer.sleep(start - now)
         self.next_free = now + self.gap
@@ -129,13 +129,19 @@ class Deliverer:
         self.worker = worker_name()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()  # one drain at a time: the pacers are per process
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
+    def request_stop(self) -> None:
+        """Start nothing new; sends already under way finish and are recorded."""
+        self._stopping = True
+        self._wake.set()
+
     async def serve(self) -> None:
-        """Send whatever is open, forever; wake() or a poll brings new work."""
-        while True:
+        """Send whatever is open until request_stop(); wake() or a poll brings new work."""
+        while not self._stopping:
             try:
                 await self.drain()
             except Exception:  # a database hiccup must not end reminders for good
@@ -157,7 +163,7 @@ class Deliverer:
         in_flight: set[asyncio.Task] = set()
         self._housekeeping(report)
         try:
-            while True:
+            while not self._stopping:
                 now = self.timer.now()
                 if is_quiet(now):
                     if in_flight:
@@ -184,6 +190,11 @@ class Deliverer:
                                            return_when=asyncio.FIRST_COMPLETED)
                     else:
                         await self.timer.sleep(soonest or 0.05)
+            return report
+        except asyncio.CancelledError:  # killed: in-flight rows stay `sending`, as in a crash
+            for task in in_flight:
+                task.cancel()
+            raise
         finally:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
@@ -193,7 +204,7 @@ class Deliverer:
         """Claim and start sending the rows whose chat may get a message now."""
         progressed, soonest = False, None
         for row in rows:
-            if is_quiet(self.timer.now()):
+            if self._stopping or is_quiet(self.timer.now()):
                 break
             pacer = self.pacers[row.platform]
             wait = pacer.chat_wait(row.chat_id)
@@ -207,6 +218,7 @@ class Deliverer:
             task = asyncio.create_task(self._send(row, report))
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
+            await asyncio.sleep(0)  # let the request start now: the claim-to-send gap stays tiny
             if len(in_flight) >= self.max_in_flight:
                 await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
         return progressed, soonest
@@ -226,7 +238,10 @@ class Deliverer:
     def _housekeeping(self, report: DrainReport) -> None:
         now = self.timer.now()
         with session_scope(self.engine) as s:
-            report.results["missed"] += store.expire_open(s, now - GRACE, now)
+            for row in store.overdue_open(s, now - GRACE):
+                if late_by(row.due_at, now) > GRACE:
+                    store.finish(s, row.id, "missed", now, "quá hạn gửi")
+                    report.results["missed"] += 1
             report.results["unknown"] += store.settle_abandoned(s, now - LEASE, now)
         report.results += Counter()  # drop zero counts
 
@@ -234,7 +249,7 @@ class Deliverer:
         """Take the row; a follow-up whose unit reported meanwhile is dropped instead."""
         now = self.timer.now()
         with session_scope(self.engine) as s:
-            if row.due_at < now - GRACE:
+            if late_by(row.due_at, now) > GRACE:
                 store.finish(s, row.id, "missed", now, "quá hạn gửi")
                 report.results["missed"] += 1
                 return False

@@ -89,11 +89,16 @@ class ReminderScheduler:
         self._serve = asyncio.create_task(self.deliverer.serve())
         log.info("reminders: %d scheduled jobs", len(self.slot_jobs()))
 
-    async def stop(self) -> None:
+    async def stop(self, patience: float = 15.0) -> None:
+        """Stop firing; let sends under way finish (recorded), then give up on the rest."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         if self._serve is not None:
-            self._serve.cancel()
+            self.deliverer.request_stop()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._serve), patience)
+            except asyncio.TimeoutError:
+                self._serve.cancel()
             await asyncio.gather(self._serve, return_exceptions=True)
 
     def slot_jobs(self) -> dict[str, object]:

@@ -204,3 +204,21 @@ def period_of(kind: str, slot: Slot, moment: datetime, days_off: DaysOff) -> Opt
         if due == moment:
             return period
     return None
+
+
+def late_by(due: datetime, now: datetime) -> timedelta:
+    """How late a message due at `due` is at `now`, not counting quiet hours (when waiting is
+    the rule, not a delay)."""
+    if now <= due:
+        return timedelta(0)
+    quiet = timedelta(0)
+    day = due.astimezone(LOCAL_TZ).date() - timedelta(days=1)
+    last = now.astimezone(LOCAL_TZ).date()
+    while day <= last:
+        start = datetime.combine(day, QUIET_START, LOCAL_TZ)
+        end = datetime.combine(day + timedelta(days=1), QUIET_END, LOCAL_TZ)
+        overlap = min(end, now) - max(start, due)
+        if overlap > timedelta(0):
+            quiet += overlap
+        day += timedelta(days=1)
+    return (now - due) - quiet

@@ -59,7 +59,8 @@ def reminder_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], p
         unit = by_id[target.unit_id]
         link = _link(svc, target.platform, unit)
         text = reminder_text(unit, period, counts.get(unit.id, 0), suggestion,
-                             deadline_of(cal.plan(unit.id), period), link)
+                             deadline_of(cal.plan(unit.id), period), link,
+                             private=target.audience == "private")
         rows.append(_row(target, kind, period, due, text, link))
     return rows
 

@@ -38,6 +38,7 @@ class Calendar:
     rows: dict
     pauses: dict
     days_off: DaysOff
+    _kids: Optional[dict] = None
 
     def plan(self, unit_id: Optional[int]) -> WeekPlan:
         chain = store.ancestors(self.parents, unit_id) if unit_id is not None else []
@@ -69,15 +70,19 @@ class Calendar:
         return chosen
 
     def children(self, unit_id: Optional[int]) -> list[Unit]:
-        return sorted((u for u in self.units.values() if u.parent_id == unit_id),
-                      key=lambda u: (u.position, u.id))
+        if self._kids is None:
+            self._kids = {}
+            for unit in sorted(self.units.values(), key=lambda u: (u.position, u.id)):
+                self._kids.setdefault(unit.parent_id, []).append(unit)
+        return self._kids.get(unit_id, [])
 
     def descendants(self, unit_id: int) -> list[Unit]:
-        out, todo = [], [unit_id]
-        while todo:
-            kids = self.children(todo.pop())
-            out.extend(kids)
-            todo.extend(k.id for k in kids)
+        """Everything below the unit, in tree order (parents before their children)."""
+        out, stack = [], list(reversed(self.children(unit_id)))
+        while stack:
+            unit = stack.pop()
+            out.append(unit)
+            stack.extend(reversed(self.children(unit.id)))
         return out
 
 

@@ -54,6 +54,8 @@ STATUS_DONE = "✅ đã báo cáo ({n} báo cáo)"
 STATUS_NOT_YET = "⏳ chưa báo cáo"
 HOW_TO_BUTTON = "Bấm nút «📝 Báo cáo» bên dưới để báo cáo trong tin nhắn riêng với bot."
 HOW_TO_COMMAND = "Nhắn /baocao cho bot (tin nhắn riêng) để báo cáo."
+HOW_TO_BUTTON_PRIVATE = "Bấm nút «📝 Báo cáo» bên dưới để báo cáo ngay."
+HOW_TO_COMMAND_PRIVATE = "Gõ /baocao để báo cáo ngay."
 NO_SUGGESTION = "chọn một việc thiết thực của đơn vị trong kế hoạch năm."
 PROGRESS = "{done}/{total} {level} của {parent} đã báo cáo"
 PROGRESS_ALONE = "Đơn vị nào báo cáo sớm sẽ được ghi nhận trong tổng hợp tuần"
@@ -103,7 +105,9 @@ def fmt_deadline(moment: datetime) -> str:
                            date=local.strftime("%d/%m/%Y"))
 
 
-def how_to(link: Optional[str]) -> str:
+def how_to(link: Optional[str], private: bool = False) -> str:
+    if private:
+        return HOW_TO_BUTTON_PRIVATE if link else HOW_TO_COMMAND_PRIVATE
     return HOW_TO_BUTTON if link else HOW_TO_COMMAND
 
 
@@ -117,10 +121,10 @@ def suggestion_for(tasks: list[Task], period: str) -> str:
 
 
 def reminder_text(unit: Unit, period: str, reports: int, suggestion: str, deadline: datetime,
-                  link: Optional[str]) -> str:
+                  link: Optional[str], private: bool = False) -> str:
     status = STATUS_DONE.format(n=reports) if reports else STATUS_NOT_YET
     return REMINDER_TEMPLATE.format(unit=unit.name, status=status, suggestion=suggestion,
-                                    deadline=fmt_deadline(deadline), how_to=how_to(link),
+                                    deadline=fmt_deadline(deadline), how_to=how_to(link, private),
                                     **week_fields(period))
 
 
@@ -142,7 +146,7 @@ def followup_text(unit: Unit, period: str, progress: Progress, deadline: datetim
                   link: Optional[str], name: Optional[str] = None) -> str:
     """In a group it names nobody; in private it greets the cadre it goes to."""
     fields = dict(unit=unit.name, progress=progress.text(), deadline=fmt_deadline(deadline),
-                  how_to=how_to(link), **week_fields(period))
+                  how_to=how_to(link, private=name is not None), **week_fields(period))
     if name is None:
         return FOLLOWUP_GROUP_TEMPLATE.format(**fields)
     return FOLLOWUP_PRIVATE_TEMPLATE.format(name=name, **fields).replace("đồng chí !", "đồng chí!")

@@ -344,12 +344,10 @@ def finish(s: Session, delivery_id: int, status: str, now: datetime, error: str 
     s.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
-def expire_open(s: Session, before: datetime, now: datetime) -> int:
-    """Rows still waiting although they were due before `before`: too late, record as missed."""
-    result = s.execute(update(Delivery).where(Delivery.status.in_(OPEN),
-                                              Delivery.due_at < before)
-                       .values(status="missed", error="quá hạn gửi", finished_at=now))
-    return result.rowcount or 0
+def overdue_open(s: Session, before: datetime) -> list[Delivery]:
+    """Rows still waiting although they were due before `before` (candidates for `missed`)."""
+    return list(s.exec(select(Delivery).where(Delivery.status.in_(OPEN),
+                                              Delivery.due_at < before)))
 
 
 def settle_abandoned(s: Session, claimed_before: datetime, now: datetime) -> int:

@@ -43,6 +43,10 @@ def build_services(settings: Settings, engine: Optional[Engine] = None,
         clock=clock,
     )
     set_telegram_username(services, settings.telegram_bot_username)
+    from exports.rollup import chat_exporter  # lazily: openpyxl is slow to import for the CLI
+    # /xuat workbooks go to data/exports beside data/media and are pruned after a day.
+    services.export_workbook = chat_exporter(settings.media_dir,
+                                             settings.media_dir.parent / "exports")
     return services
 
 

@@ -226,27 +226,14 @@ def shell(unit_code: str | None, user_id: str, name: str) -> None:
     asyncio.run(run_shell(settings(), unit_code, user_id, name))
 
 
-@main.command()
-@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path))
-def export(date_from, date_to, out: Path) -> None:
-    """Write the reports of a date range (local dates, inclusive) to an .xlsx workbook."""
-    from exports.detail import write_detail_workbook
-    from storage.reporting import detail_rows
-    engine = engine_from_settings()
-    with session_scope(engine) as s:
-        rows = detail_rows(s, date_from.date(), date_to.date())
-    write_detail_workbook(out, rows, date_from.date(), date_to.date())
-    click.echo(f"{len(rows)} reports written to {out}")
-
-
 from bot.cli_schedule import deliveries, remind, schedule  # noqa: E402  (reminders, issue 3)
 main.add_command(schedule)
 main.add_command(remind)
 main.add_command(deliveries)
 from bot.cli_zalo import zalo  # noqa: E402  (Zalo, issue 5)
 main.add_command(zalo)
+from bot.cli_export import export  # noqa: E402  (Excel rollup, issue 4)
+main.add_command(export)
 
 
 if __name__ == "__main__":

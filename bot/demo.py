@@ -145,11 +145,11 @@ Trò chuyện thử với bot trên dữ liệu này:
 
 
 def export_workbook(services, out: Path, monday, sunday) -> None:
-    from exports.detail import write_detail_workbook
-    from storage.reporting import detail_rows
+    from exports.periods import iso_week_of
+    from exports.rollup import write_rollup
     with session_scope(services.engine) as s:
-        rows = detail_rows(s, monday, sunday)
-    write_detail_workbook(out, rows, monday, sunday)
+        write_rollup(s, out, iso_week_of(monday), media_root=services.media.root,
+                     generated_at=services.clock())
 
 
 async def _act(cadre: SimulatedUser, step: str, unit_name: str):

@@ -1,42 +1,105 @@
-"""The detail workbook: one row per report."""
+"""Chi tiết (every report) and Khó khăn – Đề xuất (what units asked of the office)."""
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-from typing import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
-from exports.safe import safe_text
+from exports.periods import week_label
+from exports.sheet import Column, Heading, Link, Sheet, locate
 from storage.clock import to_local
-from storage.reporting import DetailRow
+from storage.models import Unit
+from storage.reporting import ReportLine
 
-DETAIL_HEADER = ["Mã biên nhận", "Thời gian", "Đơn vị", "Đơn vị cấp trên", "Người báo cáo",
-                 "Nhiệm vụ", "Nội dung", "Số người tham gia", "Khó khăn", "Số ảnh"]
-WIDTHS = [14, 17, 28, 28, 22, 24, 60, 12, 40, 8]
+DETAIL = "Chi tiết"
+ISSUES = "Khó khăn – Đề xuất"
+PLATFORMS = {"telegram": "Telegram", "zalo": "Zalo"}
+
+DETAIL_COLUMNS = [
+    Column("Mã biên nhận", 13), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
+    Column("Đơn vị", 28), Column("Đơn vị cấp trên", 26), Column("Người báo cáo", 20),
+    Column("Nền tảng", 10), Column("Nhiệm vụ", 22), Column("Nội dung", 60, "wrap"),
+    Column("Số người tham gia", 11), Column("Khó khăn", 40, "wrap"),
+    Column("Đề xuất", 40, "wrap"), Column("Số ảnh (bấm để xem)", 10, "link"),
+]
+ISSUE_COLUMNS = [
+    Column("STT", 6), Column("Đơn vị", 30), Column("Mã biên nhận", 13),
+    Column("Ngày", 11, "date"), Column("Nhiệm vụ", 22), Column("Khó khăn", 50, "wrap"),
+    Column("Đề xuất", 50, "wrap"), Column("Ý kiến trả lời của Văn phòng", 40, "wrap"),
+]
 
 
-def write_detail_workbook(out: Path, rows: Sequence[DetailRow], date_from: date, date_to: date
-                          ) -> None:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Chi tiết"
-    sheet.append([f"Báo cáo «30 phút hành động» từ {date_from:%d/%m/%Y} đến {date_to:%d/%m/%Y}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(DETAIL_HEADER)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r in rows:
-        sheet.append([r.receipt_code, to_local(r.created_at).replace(tzinfo=None), safe_text(r.unit_name),
-                      safe_text(r.parent_name), safe_text(r.reporter), safe_text(r.task),
-                      safe_text(r.content), r.participants, safe_text(r.difficulties),
-                      r.photo_count])
-        sheet.cell(row=sheet.max_row, column=2).number_format = "dd/mm/yyyy hh:mm"
-    for i, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(row=2, column=i).column_letter].width = width
-    sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{sheet.cell(row=2, column=len(DETAIL_HEADER)).column_letter}{max(sheet.max_row, 2)}"
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+@dataclass(frozen=True)
+class Issue:
+    unit_id: int
+    receipt_code: str
+    day: datetime
+    task: str
+    difficulties: Optional[str]
+    proposals: Optional[str]
+
+
+class DetailWriter:
+    """Takes report rows one at a time (they are streamed) and writes Chi tiết as they come;
+    keeps the few with difficulties or proposals for their own sheet."""
+
+    def __init__(self, book, heading: Heading, units: dict[int, Unit], task_names: dict[int, str],
+                 first_photo: dict[int, int], evidence_title: str):
+        self.sheet = Sheet(book, DETAIL, "CHI TIẾT CÁC BÁO CÁO «30 PHÚT HÀNH ĐỘNG»",
+                           DETAIL_COLUMNS, heading, freeze_col=2)
+        self.task_names, self.first_photo = task_names, first_photo
+        self.evidence_title = evidence_title
+        self.names = {uid: (u.name, units[u.parent_id].name if u.parent_id in units else "")
+                      for uid, u in units.items()}
+        self.week_labels: dict[str, str] = {}
+        self.issues: list[Issue] = []
+        self.count = 0
+
+    def add(self, r: ReportLine) -> None:
+        unit_name, parent_name = self.names[r.unit_id]
+        created = to_local(r.created_at).replace(tzinfo=None)
+        week = self.week_labels.get(r.period)
+        if week is None:
+            week = self.week_labels[r.period] = week_label(r.period)
+        photos = r.photo_count
+        index = self.first_photo.get(r.id) if photos else None
+        if index is not None:  # the count opens the report's first row in Minh chứng
+            title, row = locate(self.evidence_title, index)
+            photos = Link(photos, location=f"'{title}'!A{row}")
+        task = self.task_names.get(r.task_id, "?")
+        self.sheet.append([
+            r.receipt_code, created, week, unit_name, parent_name,
+            r.reporter_name, PLATFORMS.get(r.platform, r.platform), task, r.content,
+            r.participants, r.difficulties, r.proposals, photos])
+        self.count += 1
+        if r.difficulties or r.proposals:
+            self.issues.append(Issue(r.unit_id, r.receipt_code, created, task, r.difficulties,
+                                     r.proposals))
+
+    def close(self) -> None:
+        self.sheet.close()
+
+
+def write_issues(book, heading: Heading, issues: list[Issue], units: dict[int, Unit],
+                 position: dict[int, int]) -> Sheet:
+    """Grouped by the reporting unit's parent (the union that answers), in tree order."""
+    sheet = Sheet(book, ISSUES, "TỔNG HỢP KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT", ISSUE_COLUMNS,
+                  heading, freeze_col=3)
+    groups: dict[int, list[Issue]] = {}
+    for issue in issues:
+        unit = units[issue.unit_id]
+        owner = unit.parent_id if unit.parent_id in units else unit.id
+        groups.setdefault(owner, []).append(issue)
+    number = 0
+    for owner in sorted(groups, key=lambda uid: position[uid]):
+        items = sorted(groups[owner], key=lambda i: (position[i.unit_id], i.day))
+        sheet.append(["", f"{units[owner].name} ({len(items)} ý kiến)"] +
+                     [""] * (len(ISSUE_COLUMNS) - 2), variant="group")
+        for issue in items:
+            number += 1
+            sheet.append([number, units[issue.unit_id].name, issue.receipt_code, issue.day,
+                          issue.task, issue.difficulties, issue.proposals, None])
+    if not groups:
+        sheet.append([None, "Không có khó khăn, đề xuất nào trong kỳ."])
+    sheet.close()
+    return sheet

@@ -42,6 +42,11 @@ def register(name: str, handler: Handler, aliases: tuple[str, ...] = ()) -> None
         ALIASES[fold(alias)] = name
 
 
+from handlers import export_cmd  # noqa: E402  (Excel rollup, issue 4)
+register("xuat", export_cmd.command)
+GLOBAL_CHOICES.update(dict.fromkeys(export_cmd.CHOICE_DATA, "xuat"))  # period buttons
+
+
 async def handle(msg: Incoming, svc: Services) -> list[Reply]:
     """Handle one delivery exactly once; a repeated update_key yields no replies."""
     photo, photo_error = None, False

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Optional
 
 from sqlalchemy.engine import Engine
@@ -23,6 +24,8 @@ class Services:
     env_admins: tuple[tuple[str, str], ...] = ()
     deep_links: dict[str, DeepLinker] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
+    # /xuat: (session, period spec, unit_id=None, generated_at=None) -> workbook path; None: off.
+    export_workbook: Optional[Callable[..., Path]] = None
 
     def deep_link(self, platform: str, payload: str) -> Optional[str]:
         builder = self.deep_links.get(platform)

@@ -1,0 +1,235 @@
+"""The standing committee's workbook: every sheet of one period, for the whole tree or a subtree.
+
+    from exports.rollup import write_rollup
+    write_rollup(engine, Path("bao-cao.xlsx"), "2026-W47", unit_code="HD-A",
+                 media_root=Path("data/media"))
+
+One pass streams the period's reports into Chi tiết while adding them up; the per-unit sheets
+are written afterwards and placed first. All sheets are write-only, so memory stays flat.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterator, Optional, Union
+
+from openpyxl import Workbook
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from tqdm import tqdm
+
+from exports.detail import DetailWriter, write_issues
+from exports.evidence import EVIDENCE, write_evidence, zip_name
+from exports.periods import Period, PeriodError, as_period
+from exports.sheet import Heading
+from exports.stats import Rollup
+from exports.summary import (ordered_tasks, write_by_task, write_by_week, write_missing,
+                             write_summary)
+from exports.tree import tree_lines
+from storage import repo
+from storage.clock import to_local, utcnow
+from storage.models import Unit
+from storage.reporting import (all_tasks, any_children, count_reports, iter_report_lines,
+                               local_day_bounds, photo_lines, secretaries, units_with_reports)
+
+PeriodLike = Union[str, Period, tuple[date, date]]
+PROGRESS_MIN_ROWS = 5_000  # smaller exports finish before a bar would tell anything
+
+
+class ExportError(ValueError):
+    """The export cannot run as asked; the message is for the office (Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    path: Path  # the .xlsx, or the .zip with --with-media
+    period: Period
+    reports: int
+    photos: int
+    units: int
+
+
+def write_rollup(source: Union[Session, Engine], out_path: Path, period: PeriodLike,
+                 unit_code: Optional[str] = None, *, media_root: Optional[Path] = None,
+                 with_media: bool = False, generated_at: Optional[datetime] = None,
+                 progress: bool = False) -> Path:
+    """Write the rollup workbook and return the path written.
+
+    source: an open Session (read inside its transaction) or an Engine.
+    period: "2026-W47", "2026-11", "2026-Q4", "2026-H2", "2026", a (date_from, date_to) pair of
+        local dates (inclusive), or an exports.periods.Period.
+    unit_code: limit to this unit's subtree; None exports the whole tree.
+    media_root: MEDIA_DIR, where photos and thumbnails are; None leaves thumbnails out.
+    with_media: write a .zip (suffix of out_path replaced) holding the workbook and a photos/
+        folder its links point into.
+    generated_at: the "Lập lúc" time (aware); now by default.
+    progress: show a tqdm bar on stderr for exports of PROGRESS_MIN_ROWS rows or more.
+    Raises ExportError (unknown unit) or exports.periods.PeriodError (bad period).
+    """
+    return export_rollup(source, out_path, period, unit_code, media_root=media_root,
+                         with_media=with_media, generated_at=generated_at, progress=progress).path
+
+
+def export_rollup(source: Union[Session, Engine], out_path: Path, period: PeriodLike,
+                  unit_code: Optional[str] = None, *, media_root: Optional[Path] = None,
+                  with_media: bool = False, generated_at: Optional[datetime] = None,
+                  progress: bool = False) -> RollupResult:
+    """write_rollup, also returning what went in (for the CLI's closing line)."""
+    period = as_period(period)
+    out_path = Path(out_path)
+    media_root = Path(media_root) if media_root is not None else None
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    book_path = out_path.with_suffix(".xlsx")
+    with _session(source) as s:
+        if with_media:
+            with tempfile.TemporaryDirectory(dir=out_path.parent) as tmp:
+                inner = Path(tmp) / book_path.name
+                photos, reports, units = _write_book(s, inner, period, unit_code, media_root,
+                                                     True, generated_at, progress)
+                target = out_path.with_suffix(".zip")
+                _zip_with_media(target, inner, photos, media_root)
+        else:
+            target = book_path
+            photos, reports, units = _write_book(s, target, period, unit_code, media_root,
+                                                 False, generated_at, progress)
+    return RollupResult(target, period, reports, len(photos), units)
+
+
+@contextmanager
+def _session(source: Union[Session, Engine]) -> Iterator[Session]:
+    if isinstance(source, Session):
+        yield source
+        return
+    with Session(source) as s:
+        yield s
+
+
+def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str],
+                media_root: Optional[Path], with_media: bool, generated_at: Optional[datetime],
+                progress: bool):
+    root = None
+    if unit_code:
+        root = repo.unit_by_code(s, unit_code)
+        if root is None:
+            raise ExportError(f"Không có đơn vị mã «{unit_code}».")
+    start, end = local_day_bounds(period.date_from, period.date_to)
+    scope = repo.subtree_ids(s, root.id) if root else None
+    reporting = units_with_reports(s, start, end)
+    units = [u for u in repo.all_units(s, include_retired=True)
+             if (scope is None or u.id in scope) and (u.active or u.id in reporting)]
+    ordered = repo.tree_order(units)
+    by_id = {u.id: u for u in units}
+    position = {u.id: i for i, (u, _) in enumerate(ordered)}
+    lines = tree_lines(ordered)
+    tasks = all_tasks(s)
+    task_names = {t.id: f"{t.code} {t.label}" for t in tasks.values()}
+    plan = repo.active_plan(s)
+    photos = photo_lines(s, start, end, scope)
+    total = count_reports(s, start, end, scope)
+    generated_at = generated_at or utcnow()
+    rollup = Rollup(period, units, any_children(units), as_of=generated_at)
+    heading = Heading(_organisation(root, ordered), period.title,
+                      to_local(generated_at).replace(tzinfo=None))
+
+    book = Workbook(write_only=True)
+    book.properties.creator = "fieldreport"
+    book.properties.title = f"Báo cáo «30 phút hành động» – {period.label}"
+    # disable=None: tqdm itself stays quiet when stderr is not a terminal (cron, tests).
+    bar = tqdm(total=total + len(photos), desc="Xuất Excel", unit=" dòng", leave=False,
+               disable=None if progress and total >= PROGRESS_MIN_ROWS else True)
+    first_photo: dict[int, int] = {}
+    for index, photo in enumerate(photos):
+        first_photo.setdefault(photo.report_id, index)
+    detail = DetailWriter(book, heading, by_id, task_names, first_photo, EVIDENCE)
+    pending = 0
+    for line in iter_report_lines(s, start, end, scope):
+        rollup.add(line)
+        detail.add(line)
+        pending += 1
+        if pending == 1000:
+            bar.update(pending)
+            pending = 0
+    bar.update(pending)
+    detail.close()
+    unit_names = {uid: u.name for uid, u in by_id.items()}
+    write_evidence(book, heading, photos, unit_names, task_names, media_root, with_media,
+                   tick=bar.update)
+    write_missing(book, heading, rollup, [u.id for u, _ in ordered], secretaries(s))
+    write_issues(book, heading, detail.issues, by_id, position)
+    # The per-unit sheets need every report added up, so they come last but go first.
+    write_summary(book, heading, lines, rollup, index=0)
+    write_by_task(book, heading, lines, rollup,
+                  ordered_tasks(tasks, set(rollup.tasks_seen), plan.id if plan else None),
+                  index=1)
+    if len(period.weeks) > 1:
+        write_by_week(book, heading, lines, rollup, index=2)
+    book.save(path)
+    bar.close()
+    return photos, detail.count, len(units)
+
+
+def _organisation(root: Optional[Unit], ordered) -> str:
+    if root is not None:
+        return root.name
+    roots = [u.name for u, depth in ordered if depth == 0]
+    return roots[0] if len(roots) == 1 else "Các đơn vị"
+
+
+def _zip_with_media(target: Path, book: Path, photos, media_root: Optional[Path]) -> None:
+    """The workbook at the top of the archive and photos/ beside it, as the links expect.
+    Both are already compressed, so they are stored as they are."""
+    partial = target.with_suffix(".zip.part")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        archive.write(book, book.name)
+        done: set[str] = set()
+        for photo in photos:
+            name = zip_name(photo)
+            source = media_root / photo.path if media_root else None
+            if name in done or source is None or not source.is_file():
+                continue
+            archive.write(source, name)
+            done.add(name)
+    partial.replace(target)
+
+
+# --- for the chat command (handlers/export_cmd.py via Services.export_workbook) --------------
+
+def chat_exporter(media_root: Path, out_dir: Path, keep_seconds: int = 24 * 3600
+                  ) -> Callable[..., Path]:
+    """A function (session, period_spec, unit_id=None, generated_at=None) -> Path that writes
+    the rollup into out_dir for the bot to send, removing files older than keep_seconds."""
+    out_dir = Path(out_dir)
+
+    def export(s: Session, period_spec: PeriodLike, unit_id: Optional[int] = None,
+               generated_at: Optional[datetime] = None) -> Path:
+        period = as_period(period_spec)
+        unit = s.get(Unit, unit_id) if unit_id is not None else None
+        _prune(out_dir, keep_seconds)
+        suffix = f"-{re.sub(r'[^A-Za-z0-9_-]', '_', unit.code)}" if unit else ""
+        stamp = to_local(generated_at or utcnow()).strftime("%Y%m%d-%H%M%S")
+        name = f"bao-cao-{period.spec}{suffix}-{stamp}.xlsx"
+        return write_rollup(s, out_dir / name, period, unit.code if unit else None,
+                            media_root=media_root, generated_at=generated_at)
+    return export
+
+
+def _prune(folder: Path, keep_seconds: int) -> None:
+    if not folder.is_dir():
+        return
+    limit = time.time() - keep_seconds
+    for old in folder.glob("bao-cao-*.xlsx"):
+        try:
+            if old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:  # another export removed it first
+            pass
+
+
+__all__ = ["write_rollup", "export_rollup", "chat_exporter", "ExportError", "PeriodError",
+           "RollupResult"]

@@ -1,0 +1,186 @@
+"""The per-unit sheets: Tổng hợp, Theo nhiệm vụ, Theo tuần, and Chưa báo cáo."""
+from __future__ import annotations
+
+from typing import Optional
+
+from openpyxl.chart import BarChart, LineChart, Reference
+
+from exports.periods import week_label
+from exports.sheet import HEADER_ROW, Column, Heading, Marked, Sheet
+from exports.stats import Rollup, Totals
+from exports.tree import Line
+from storage.clock import to_local, week_bounds
+from storage.models import Task, Unit
+
+SUMMARY = "Tổng hợp"
+BY_TASK = "Theo nhiệm vụ"
+BY_WEEK = "Theo tuần"
+MISSING = "Chưa báo cáo"
+LINE_VARIANT = {"unit": "plain", "subtotal": "subtotal", "total": "total"}
+
+SUMMARY_COLUMNS = [
+    Column("STT", 6), Column("Mã đơn vị", 12), Column("Đơn vị", 42, "tree"),
+    Column("Số báo cáo", 10, "int"), Column("Số người tham gia", 11, "int"),
+    Column("Số nhiệm vụ đã thực hiện", 11, "int"), Column("Số ảnh minh chứng", 11, "int"),
+    Column("Báo cáo đầu tiên", 17, "datetime"), Column("Báo cáo gần nhất", 17, "datetime"),
+    Column("Số tuần đã báo cáo", 11, "int"), Column("Số tuần phải báo cáo", 11, "int"),
+    Column("Số tuần trễ hạn", 10, "int"), Column("Tỷ lệ hoàn thành", 11, "percent"),
+    Column("Tình trạng", 26, "wrap"),
+]
+
+
+def _local(moment):
+    return to_local(moment).replace(tzinfo=None) if moment is not None else None
+
+
+def _status(line: Line, t: Totals, rollup: Rollup, leaves_behind: int) -> tuple[str, str]:
+    """(text, row variant) of the Tình trạng column."""
+    if line.kind != "unit":
+        text = (f"{leaves_behind} đơn vị chưa báo cáo đủ" if leaves_behind
+                else "Đủ báo cáo" if t.weeks_due else "")
+        return text, LINE_VARIANT[line.kind]
+    if not t.weeks_due:
+        return ("" if line.unit.active else "Đã ngừng hoạt động"), "plain"
+    if t.weeks_reported == 0:
+        return "Chưa báo cáo", "missing"
+    if t.weeks_reported < t.weeks_due:
+        return f"Thiếu {t.weeks_due - t.weeks_reported}/{t.weeks_due} tuần", "partial"
+    if t.weeks_late:
+        return ("Trễ hạn" if t.weeks_due == 1 else f"Trễ hạn {t.weeks_late} tuần"), "plain"
+    return "Đúng hạn", "plain"
+
+
+def _behind(rollup: Rollup, members) -> int:
+    return sum(1 for uid in members if rollup.due[uid] and
+               len(rollup.due[uid] & rollup.figures[uid].week_first.keys()) < len(rollup.due[uid]))
+
+
+def write_summary(book, heading: Heading, lines: list[Line], rollup: Rollup,
+                  index: Optional[int] = None) -> Sheet:
+    sheet = Sheet(book, SUMMARY, "TỔNG HỢP KẾT QUẢ BÁO CÁO «30 PHÚT HÀNH ĐỘNG»",
+                  SUMMARY_COLUMNS, heading, freeze_col=4, index=index)
+    number = 0
+    for line in lines:
+        t = rollup.totals(line.members)
+        behind = _behind(rollup, line.members) if line.kind != "unit" else 0
+        status, variant = _status(line, t, rollup, behind)
+        if line.kind == "unit":
+            number += 1
+        sheet.append([number if line.kind == "unit" else "",
+                      line.unit.code if line.kind == "unit" else "", line.label,
+                      t.reports, t.participants, t.tasks, t.photos, _local(t.first),
+                      _local(t.last), t.weeks_reported, t.weeks_due, t.weeks_late, t.rate,
+                      status], variant=variant, indent=line.depth)
+    sheet.close()
+    return sheet
+
+
+def ordered_tasks(tasks: dict[int, Task], seen: set[int], active_plan_id: Optional[int]
+                  ) -> list[Task]:
+    """The active plan's tasks, then tasks of older plans that reports of the period used."""
+    chosen = [t for t in tasks.values() if t.plan_id == active_plan_id or t.id in seen]
+    return sorted(chosen, key=lambda t: (t.plan_id != active_plan_id, t.plan_id, t.position, t.id))
+
+
+def write_by_task(book, heading: Heading, lines: list[Line], rollup: Rollup,
+                  tasks: list[Task], index: Optional[int] = None) -> Sheet:
+    columns = [Column("STT", 6), Column("Mã đơn vị", 12), Column("Đơn vị", 42, "tree")]
+    columns += [Column(f"{t.code}\n{t.label}", 12, "int") for t in tasks]
+    columns += [Column("Tổng cộng", 10, "int")]
+    sheet = Sheet(book, BY_TASK, "SỐ BÁO CÁO THEO NHIỆM VỤ", columns, heading, freeze_col=4,
+                  index=index)
+    number = 0
+    for line in lines:
+        counts = [sum(rollup.by_task[uid, t.id] for uid in line.members) for t in tasks]
+        if line.kind == "unit":
+            number += 1
+        sheet.append([number if line.kind == "unit" else "",
+                      line.unit.code if line.kind == "unit" else "", line.label,
+                      *counts, sum(counts)], variant=LINE_VARIANT[line.kind], indent=line.depth)
+    total_row = sheet.row
+    if tasks:
+        chart = BarChart()
+        chart.type, chart.title = "col", "Số báo cáo theo nhiệm vụ"
+        chart.y_axis.title, chart.legend = "Số báo cáo", None
+        chart.add_data(Reference(sheet.ws, min_col=4, max_col=3 + len(tasks), min_row=total_row),
+                       from_rows=True, titles_from_data=False)
+        chart.set_categories(Reference(sheet.ws, min_col=4, max_col=3 + len(tasks),
+                                       min_row=HEADER_ROW))
+        chart.width, chart.height = max(16, 2.2 * len(tasks)), 9
+        sheet.ws.add_chart(chart, f"C{total_row + 3}")  # below the table: it prints there
+    sheet.close()
+    return sheet
+
+
+def _week_header(week: str) -> str:
+    monday, sunday = week_bounds(week)
+    return f"Tuần {week_label(week)}\n{monday:%d/%m}–{sunday:%d/%m}"
+
+
+def write_by_week(book, heading: Heading, lines: list[Line], rollup: Rollup,
+                  index: Optional[int] = None) -> Sheet:
+    weeks = rollup.period.weeks
+    columns = [Column("STT", 6), Column("Mã đơn vị", 12), Column("Đơn vị", 42, "tree")]
+    columns += [Column(_week_header(w), 11, "center") for w in weeks]
+    columns += [Column("Số tuần đã báo cáo", 11, "int"), Column("Tỷ lệ hoàn thành", 11, "percent")]
+    sheet = Sheet(book, BY_WEEK, "TÌNH HÌNH BÁO CÁO THEO TUẦN", columns, heading, freeze_col=4,
+                  index=index)
+    number = 0
+    for line in lines:
+        variant = LINE_VARIANT[line.kind]
+        t = rollup.totals(line.members)
+        if line.kind == "unit":
+            number += 1
+            uid = line.unit.id
+            f, due = rollup.figures[uid], rollup.due[uid]
+            cells = [f.week_count[w] if w in f.week_first
+                     else Marked("Chưa", "missing") if w in due else None for w in weeks]
+        else:
+            cells = [Marked(rollup.week_rate(line.members, w), variant + "_pct") for w in weeks]
+        sheet.append([number if line.kind == "unit" else "",
+                      line.unit.code if line.kind == "unit" else "", line.label,
+                      *cells, t.weeks_reported, t.rate], variant=variant, indent=line.depth)
+    total_row = sheet.row
+    chart = LineChart()
+    chart.title, chart.legend = "Tỷ lệ đơn vị báo cáo theo tuần", None
+    chart.y_axis.number_format, chart.y_axis.scaling.min, chart.y_axis.scaling.max = "0%", 0, 1
+    chart.add_data(Reference(sheet.ws, min_col=4, max_col=3 + len(weeks), min_row=total_row),
+                   from_rows=True, titles_from_data=False)
+    chart.set_categories(Reference(sheet.ws, min_col=4, max_col=3 + len(weeks),
+                                   min_row=HEADER_ROW))
+    chart.width, chart.height = max(18, 1.2 * len(weeks)), 9
+    sheet.ws.add_chart(chart, f"C{total_row + 3}")
+    sheet.close()
+    return sheet
+
+
+MISSING_COLUMNS = [
+    Column("STT", 6), Column("Tuần", 22), Column("Mã đơn vị", 12), Column("Đơn vị", 34),
+    Column("Đơn vị cấp trên", 30), Column("Liên hệ", 28), Column("Bí thư", 30),
+]
+
+
+def write_missing(book, heading: Heading, rollup: Rollup, ordered_ids: list[int],
+                  secretaries: dict[int, str]) -> Sheet:
+    """Week by week, the units that owed a report and sent none, with whom to call."""
+    sheet = Sheet(book, MISSING, "DANH SÁCH ĐƠN VỊ CHƯA BÁO CÁO", MISSING_COLUMNS, heading,
+                  freeze_col=5)
+    units: dict[int, Unit] = rollup.units
+    week_text = {w: _week_text(w) for w in rollup.period.weeks}
+    number = 0
+    for week, uid in rollup.missing(ordered_ids):
+        number += 1
+        unit = units[uid]
+        parent = units.get(unit.parent_id)
+        sheet.append([number, week_text[week], unit.code, unit.name,
+                      parent.name if parent else "", unit.contact, secretaries.get(uid)])
+    if not number:
+        sheet.append(["", "Tất cả đơn vị đã báo cáo đủ trong kỳ."])
+    sheet.close()
+    return sheet
+
+
+def _week_text(week: str) -> str:
+    """'47/2026 (16/11–22/11)': the week and its days, which is all the deadline needs."""
+    monday, sunday = week_bounds(week)
+    return f"{week_label(week)} ({monday:%d/%m}–{sunday:%d/%m})"

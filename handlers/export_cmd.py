@@ -1,0 +1,99 @@
+"""/xuat: office staff get the Excel rollup of a period as a document.
+
+Buttons carry the period (`xuat:tuan_nay` ...) and are routed back to this command through
+dispatch.GLOBAL_CHOICES, so no dialog state is needed and a report dialog in progress is left
+alone. Every tap is checked again: in a group, anyone can press the button.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Optional
+
+from handlers.context import Ctx
+from handlers.messages import Choice, Reply
+from handlers.textutil import fold
+from storage import repo
+from storage.clock import iso_week, to_local
+from storage.models import Unit
+
+log = logging.getLogger(__name__)
+
+# Kept here rather than in texts.py: this feature owns its wording.
+NOT_ALLOWED = ("Xin lỗi đồng chí, chức năng xuất báo cáo Excel chỉ dành cho cán bộ Văn phòng. "
+               "Đồng chí cần số liệu tổng hợp xin liên hệ Văn phòng đoàn cấp trên.")
+WRONG_CHAT = ("Bảng tổng hợp chỉ gửi trong tin nhắn riêng với bot hoặc nhóm Văn phòng, để số liệu "
+              "không gửi nhầm vào nhóm đơn vị. Đồng chí nhắn riêng cho bot lệnh /xuat.")
+NOT_YOUR_UNIT = ("Nhóm này thuộc {unit}, ngoài phạm vi đồng chí được giao. "
+                 "Đồng chí nhắn riêng cho bot lệnh /xuat để lấy số liệu của đơn vị mình.")
+UNAVAILABLE = "Chức năng xuất Excel chưa được bật trên máy chủ. Đồng chí báo quản trị hệ thống."
+ASK_PERIOD = "Đồng chí chọn kỳ cần xuất bảng tổng hợp Excel ({scope}):"
+WHOLE_TREE = "toàn bộ các đơn vị"
+DONE = "📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope}. Tệp Excel gửi kèm."
+BAD_PERIOD = "{problem}\nHoặc bấm /xuat để chọn kỳ bằng nút."
+FAILED = "Xin lỗi đồng chí, chưa lập được bảng tổng hợp. Đồng chí thử lại sau ít phút."
+
+CHOICES = [("Tuần này", "tuan_nay"), ("Tuần trước", "tuan_truoc"), ("Tháng này", "thang_nay"),
+           ("Quý này", "quy_nay")]
+PREFIX = "xuat:"
+CHOICE_DATA = tuple(PREFIX + key for _, key in CHOICES)
+LABELS = dict((key, label) for label, key in CHOICES)
+TYPED = {fold(label): key for label, key in CHOICES}
+
+
+def command(ctx: Ctx) -> list[Reply]:
+    """/xuat [kỳ], or a tap on one of its period buttons."""
+    msg = ctx.msg
+    allowed, root_id = repo.admin_scope(ctx.s, msg.platform, msg.user_id, ctx.svc.env_admins)
+    if not allowed:
+        return [Reply(NOT_ALLOWED)]
+    scope = _chat_scope(ctx, root_id)
+    if isinstance(scope, Reply):
+        return [scope]
+    if ctx.svc.export_workbook is None:
+        return [Reply(UNAVAILABLE)]
+    unit = ctx.s.get(Unit, scope) if scope is not None else None
+    scope_text = unit.name if unit else WHOLE_TREE
+    key = msg.choice[len(PREFIX):] if msg.kind == "choice" else TYPED.get(fold(msg.args), "")
+    if msg.kind != "choice" and msg.args.strip() and not key:
+        spec, label = msg.args.strip(), msg.args.strip()  # e.g. /xuat 2026-W47
+    elif key in LABELS:
+        spec, label = period_spec(key, ctx.svc.clock()), LABELS[key]
+    else:
+        return [Reply(ASK_PERIOD.format(scope=scope_text), menu=True,
+                      choices=[Choice(label, PREFIX + key) for label, key in CHOICES])]
+    try:
+        path = ctx.svc.export_workbook(ctx.s, spec, unit_id=scope, generated_at=ctx.svc.clock())
+    except ValueError as exc:  # a period the office typed wrongly; the message is Vietnamese
+        return [Reply(BAD_PERIOD.format(problem=exc))]
+    except Exception:
+        log.exception("export %s for %s:%s failed", spec, msg.platform, msg.user_id)
+        return [Reply(FAILED)]
+    return [Reply(DONE.format(label=f"{label} ({spec})" if label != spec else spec,
+                              scope=scope_text), document=path)]
+
+
+def _chat_scope(ctx: Ctx, root_id: Optional[int]):
+    """The subtree to export here: the staff member's own in private; in an office group, the
+    group's unit if it lies within theirs. A Reply when this chat may not receive it."""
+    msg = ctx.msg
+    if msg.chat_type == "private":
+        return root_id
+    binding = repo.binding_for_chat(ctx.s, msg.platform, msg.chat_id)
+    if binding is None or binding.purpose != "office":
+        return Reply(WRONG_CHAT)
+    if root_id is not None and binding.unit_id not in repo.subtree_ids(ctx.s, root_id):
+        return Reply(NOT_YOUR_UNIT.format(unit=ctx.s.get(Unit, binding.unit_id).name))
+    return binding.unit_id
+
+
+def period_spec(key: str, now) -> str:
+    """The export period a button means, at local time `now`."""
+    local = to_local(now)
+    if key == "tuan_nay":
+        return iso_week(now)
+    if key == "tuan_truoc":
+        return iso_week(now - timedelta(days=7))
+    if key == "thang_nay":
+        return f"{local.year}-{local.month:02d}"
+    return f"{local.year}-Q{(local.month - 1) // 3 + 1}"

@@ -18,9 +18,9 @@ PLATFORMS = {"telegram": "Telegram", "zalo": "Zalo"}
 DETAIL_COLUMNS = [
     Column("Mã biên nhận", 13), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
     Column("Đơn vị", 28), Column("Đơn vị cấp trên", 26), Column("Người báo cáo", 20),
-    Column("Nền tảng", 10), Column("Nhiệm vụ", 22), Column("Nội dung", 60, "wrap"),
-    Column("Số người tham gia", 11), Column("Khó khăn", 40, "wrap"),
-    Column("Đề xuất", 40, "wrap"), Column("Số ảnh (bấm để xem)", 10, "link"),
+    Column("Nền tảng", 10), Column("Nhiệm vụ", 22), Column("Nội dung", 50, "wrap"),
+    Column("Số người tham gia", 11), Column("Khó khăn", 32, "wrap"),
+    Column("Đề xuất", 32, "wrap"), Column("Số ảnh (bấm để xem)", 10, "link"),
 ]
 ISSUE_COLUMNS = [
     Column("STT", 6), Column("Đơn vị", 30), Column("Mã biên nhận", 13),

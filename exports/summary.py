@@ -121,7 +121,7 @@ def write_by_week(book, heading: Heading, lines: list[Line], rollup: Rollup,
                   index: Optional[int] = None) -> Sheet:
     weeks = rollup.period.weeks
     columns = [Column("STT", 6), Column("Mã đơn vị", 12), Column("Đơn vị", 42, "tree")]
-    columns += [Column(_week_header(w), 11, "center") for w in weeks]
+    columns += [Column(_week_header(w), 12.5, "center") for w in weeks]
     columns += [Column("Số tuần đã báo cáo", 11, "int"), Column("Tỷ lệ hoàn thành", 11, "percent")]
     sheet = Sheet(book, BY_WEEK, "TÌNH HÌNH BÁO CÁO THEO TUẦN", columns, heading, freeze_col=4,
                   index=index)
@@ -146,6 +146,7 @@ def write_by_week(book, heading: Heading, lines: list[Line], rollup: Rollup,
     chart.y_axis.number_format, chart.y_axis.scaling.min, chart.y_axis.scaling.max = "0%", 0, 1
     chart.add_data(Reference(sheet.ws, min_col=4, max_col=3 + len(weeks), min_row=total_row),
                    from_rows=True, titles_from_data=False)
+    chart.series[0].smooth = False  # a rate per week, not a curve between weeks
     chart.set_categories(Reference(sheet.ws, min_col=4, max_col=3 + len(weeks),
                                    min_row=HEADER_ROW))
     chart.width, chart.height = max(18, 1.2 * len(weeks)), 9

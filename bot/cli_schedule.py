@@ -196,11 +196,14 @@ async def open_senders(settings, services) -> AsyncIterator[dict]:
     async with AsyncExitStack() as stack:
         if settings.telegram_bot_token:
             from telegram import Bot
+            from telegram.request import HTTPXRequest
             from bot.bootstrap import set_telegram_username
             from bot.telegram.sender import TelegramSender
             api = settings.telegram_api_url.rstrip("/")
+            # A pool, not PTB's default single connection: sends overlap to reach 30/s.
             bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=f"{api}/bot",
-                      base_file_url=f"{api}/file/bot")
+                      base_file_url=f"{api}/file/bot",
+                      request=HTTPXRequest(connection_pool_size=32))
             await stack.enter_async_context(bot)
             if "telegram" not in services.deep_links:
                 set_telegram_username(services, bot.username)

@@ -75,15 +75,23 @@ class Pacer:
         return max(0.0, self.chat_next.get(chat, 0.0) - self.timer.monotonic())
 
     async def turn(self, chat: str) -> None:
-        """Wait for the next overall slot, then book it and the chat's next slot."""
+        """Wait for the next overall slot, then book it and the chat's next slot.
+
+        After a sleep the next slot counts from the slot itself, so the work between sends and
+        the sleep's own lateness do not slow the pace; a caller that comes late books from now,
+        so the pacer never bursts to catch up.
+        """
+        slept = False
         while True:
             now = self.timer.monotonic()
             start = max(self.next_free, self.paused_until, self.chat_next.get(chat, 0.0))
             if start <= now + 1e-6:  # float clocks: a microsecond is "now"
                 break
             await self.timer.sleep(start - now)
-        self.next_free = now + self.gap
-        self.chat_next[chat] = now + self.chat_gap
+            slept = True
+        base = start if slept else now
+        self.next_free = base + self.gap
+        self.chat_next[chat] = base + self.chat_gap
         if len(self.chat_next) > 50_000:  # forget chats whose spacing has long passed
             self.chat_next = {c: t for c, t in self.chat_next.items() if t > now}
 

@@ -23,7 +23,8 @@ NO_TOKEN = ("Chưa có token bot nào: đặt TELEGRAM_BOT_TOKEN (hoặc ZALO_BO
 UPDATE_MEMORY = timedelta(days=30)  # how long delivered update ids are remembered
 
 
-async def run_bots(settings: Settings) -> None:
+async def run_bots(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM, or until `stop` is set (tests)."""
     services = build_services(settings)
     with session_scope(services.engine) as s:
         repo.prune_processed_updates(s, utcnow() - UPDATE_MEMORY)
@@ -43,7 +44,11 @@ async def run_bots(settings: Settings) -> None:
             senders.update(zalo.senders)
         if not senders:
             raise SystemExit(NO_TOKEN)
-        await wait_for_stop_signal()
+        from bot.scheduler import start_reminders  # weekly reminders, follow-ups, digests
+        reminders = start_reminders(settings, services, senders)
+        if reminders is not None:  # stops first (LIFO), while the senders still work
+            stack.push_async_callback(reminders.stop)
+        await (stop.wait() if stop is not None else wait_for_stop_signal())
 
 
 async def wait_for_stop_signal() -> None:

@@ -41,9 +41,10 @@ def claim_update(s: Session, platform: str, update_key: str) -> bool:
     row lock and then finds it taken, on SQLite and PostgreSQL alike.
     """
     insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ProcessedUpdate.__table__).values(
-        platform=platform, update_key=update_key, created_at=utcnow()).on_conflict_do_nothing()
-    return s.connection().execute(statement).rowcount == 1
+    table = ProcessedUpdate.__table__
+    statement = (insert(table).values(platform=platform, update_key=update_key, created_at=utcnow())
+                 .on_conflict_do_nothing().returning(table.c.update_key))
+    return s.connection().execute(statement).first() is not None
 
 
 # --- dialog state ---------------------------------------------------------------------------

@@ -228,7 +228,8 @@ class FakeZaloOa(_Server):
 
     async def _access_token(self, request: web.Request) -> web.Response:
         form = await request.post()
-        if request.headers.get("secret_key") != self.APP_SECRET or form.get("app_id") != self.APP_ID:
+        if (request.headers.get("secret_key") != self.APP_SECRET
+                or form.get("app_id") != self.APP_ID):
             return web.json_response({"error": -14002, "error_name": "Invalid app secret"})
         if self.refresh_gate is not None:
             await self.refresh_gate.wait()

@@ -1,4 +1,4 @@
-"""A thin aiohttp client of the Zalo Bot API (https://bot-api.zaloplatforms.com/bot<TOKEN>/<method>).
+"""A thin aiohttp client of the Zalo Bot API (POST <ZALO_API_URL>/bot<TOKEN>/<method>).
 
 Every answer is checked for `ok`. getUpdates answers 408 when nothing new arrived; 429 and
 5xx are retried with back-off. The token is part of every URL, so no URL, and no aiohttp

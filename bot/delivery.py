@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 GRACE = timedelta(hours=6)  # a delivery this late is recorded as missed, not sent
 LEASE = timedelta(minutes=5)  # a claim older than this belongs to a worker that died
 IDLE_POLL = 30.0  # seconds between looks for work planned by other processes
+STALL = 0.010  # a send this much later than its slot restarts the spacing from the send
 
 
 class Timer:
@@ -74,13 +75,8 @@ class Pacer:
     def chat_wait(self, chat: str) -> float:
         return max(0.0, self.chat_next.get(chat, 0.0) - self.timer.monotonic())
 
-    async def turn(self, chat: str) -> None:
-        """Wait for the next overall slot, then book it and the chat's next slot.
-
-        After a sleep the next slot counts from the slot itself, so the work between sends and
-        the sleep's own lateness do not slow the pace; a caller that comes late books from now,
-        so the pacer never bursts to catch up.
-        """
+    async def turn(self, chat: str) -> float:
+        """Wait for the next slot this chat may use; returns the slot. Book it with `sent`."""
         slept = False
         while True:
             now = self.timer.monotonic()
@@ -89,9 +85,20 @@ class Pacer:
                 break
             await self.timer.sleep(start - now)
             slept = True
-        base = start if slept else now
-        self.next_free = base + self.gap
-        self.chat_next[chat] = base + self.chat_gap
+        # After a sleep the slot itself is the base, so small overheads do not slow the pace;
+        # a caller that comes late starts from now, so the pacer never bursts to catch up.
+        slot = start if slept else now
+        self.next_free = slot + self.gap
+        return slot
+
+    def sent(self, chat: str, slot: float) -> None:
+        """The message leaves now. If that is well after its slot (a stalled database write),
+        the spacing counts from now: a late message followed by an on-time one would be two
+        messages too close together."""
+        now = self.timer.monotonic()
+        base = slot if now - slot <= STALL else now
+        self.next_free = max(self.next_free, base + self.gap)
+        self.chat_next[chat] = max(self.chat_next.get(chat, 0.0), base + self.chat_gap)
         if len(self.chat_next) > 50_000:  # forget chats whose spacing has long passed
             self.chat_next = {c: t for c, t in self.chat_next.items() if t > now}
 
@@ -219,9 +226,12 @@ class Deliverer:
             if wait > 0:
                 soonest = wait if soonest is None else min(soonest, wait)
                 continue
-            await pacer.turn(row.chat_id)
-            if not self._claim(row, report):
+            slot = await pacer.turn(row.chat_id)
+            # The database work runs in a thread: a slow commit (WAL checkpoint) must not hold
+            # up the HTTP requests already under way on the event loop.
+            if not await asyncio.to_thread(self._claim, row, report):
                 continue
+            pacer.sent(row.chat_id, slot)
             progressed = True
             task = asyncio.create_task(self._send(row, report))
             in_flight.add(task)
@@ -283,11 +293,14 @@ class Deliverer:
         except Exception as exc:  # unknown whether it arrived: recorded, not retried
             log.exception("delivery %s to %s:%s failed", row.id, row.platform, row.chat_id)
             outcome, error = "failed", f"{type(exc).__name__}: {exc}"
-        now = self.timer.now()
-        with session_scope(self.engine) as s:
-            store.finish(s, row.id, outcome, now, error, retry_at)
-            if outcome == "blocked":
-                store.deactivate_chat(s, row.platform, row.chat_id)
+        await asyncio.to_thread(self._record, row, outcome, error, retry_at)
         log.info("delivery %s %s %s to %s:%s (%s) -> %s", row.id, row.kind, row.period,
                  row.platform, row.chat_id, row.recipient, outcome)
         report.results[outcome] += 1
+
+    def _record(self, row: store.Delivery, outcome: str, error: str,
+                retry_at: Optional[datetime]) -> None:
+        with session_scope(self.engine) as s:
+            store.finish(s, row.id, outcome, self.timer.now(), error, retry_at)
+            if outcome == "blocked":
+                store.deactivate_chat(s, row.platform, row.chat_id)

@@ -125,15 +125,21 @@ class ReminderScheduler:
                                    next_run_time=first)
 
     def first_run(self, kind: str, slot: Slot) -> Optional[datetime]:
-        """The latest due time if that round never happened (even long ago: APScheduler then
-        reports it missed), else the next due time."""
+        """The latest due time if that round never happened, else the next due time.
+
+        A past due time goes to APScheduler, which runs it within the misfire grace or reports
+        it missed. A slot with no round yet (new install, new schedule) only looks back within
+        the grace, so it does not start life with a 'missed' round.
+        """
         now = self.services.clock()
         days_off = self.days_off()
         latest = latest_due(kind, slot, now, days_off)
         if latest is not None:
             with session_scope(self.services.engine) as s:
-                if store.round_status(s, kind, latest[0], slot.key) is None:
-                    return latest[1].astimezone(LOCAL_TZ)
+                never_ran = store.round_status(s, kind, latest[0], slot.key) is None
+                known = store.slot_has_rounds(s, kind, slot.key)
+            if never_ran and (known or now - latest[1] <= GRACE):
+                return latest[1].astimezone(LOCAL_TZ)
         upcoming = next_due(kind, slot, now, days_off)
         return upcoming[1].astimezone(LOCAL_TZ) if upcoming else None
 

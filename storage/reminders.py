@@ -271,14 +271,20 @@ def insert_ignore(s: Session, model, rows: list[dict]) -> int:
         return 0
     dialect = s.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = s.execute(insert(model).values(rows).on_conflict_do_nothing())
-    return result.rowcount or 0
+    key = list(model.__table__.primary_key.columns)[0]
+    # RETURNING counts the rows really added (rowcount is -1 here on some drivers).
+    return len(s.execute(insert(model).values(rows).on_conflict_do_nothing().returning(key)).all())
 
 
 def round_status(s: Session, kind: str, period: str, slot: str) -> Optional[str]:
     return s.exec(select(ReminderRound.status).where(
         ReminderRound.kind == kind, ReminderRound.period == period,
         ReminderRound.slot == slot)).first()
+
+
+def slot_has_rounds(s: Session, kind: str, slot: str) -> bool:
+    return s.exec(select(ReminderRound.id).where(ReminderRound.kind == kind,
+                                                 ReminderRound.slot == slot)).first() is not None
 
 
 def record_round(s: Session, kind: str, period: str, slot: str, due: datetime,

@@ -1,5 +1,6 @@
 """Delivery you can trust: exactly once across a crash, 429 waits, pacing, quiet hours, HTTP."""
 import asyncio
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -60,17 +61,22 @@ async def test_crash_mid_round_then_restart_sends_nothing_twice(services, clock)
     run.cancel()  # the crash: nothing after this point is recorded
     with pytest.raises(asyncio.CancelledError):
         await run
+    await asyncio.sleep(0.2)  # a claim already handed to a database thread still lands
     at_crash = statuses(services.engine)
-    in_flight = at_crash["sending"]  # sends run concurrently: a few were under way
-    assert at_crash == {"sent": 11, "sending": in_flight, "pending": 19 - in_flight}
+    assert at_crash["sent"] == 11 and at_crash["sending"] >= 1
 
     clock.advance(seconds=LEASE.total_seconds() + 1)  # the restarted process, a while later
     sender.hang_after = None
     report = await Deliverer(services.engine, {"telegram": sender}, timer=FakeTimer(clock)).drain()
-    assert report.results == {"sent": 19 - in_flight, "unknown": in_flight}
-    assert sorted(sender.chats()) == sorted(chats)  # every group exactly once
-    # Messages in flight at the crash are not sent again, and the log says so.
-    assert statuses(services.engine) == {"sent": 30 - in_flight, "unknown": in_flight}
+    assert report.results == {"sent": at_crash["pending"], "unknown": at_crash["sending"]}
+    got = Counter(sender.chats())
+    assert max(got.values()) == 1  # nobody twice
+    with session_scope(services.engine) as s:
+        in_doubt = {d.chat_id for d in store.deliveries(s, PERIOD) if d.status == "unknown"}
+    # Rows claimed when the process died are never sent again and are logged as `unknown`;
+    # a group can only have gone without if its row is one of those.
+    assert set(chats) - set(got) <= in_doubt
+    assert statuses(services.engine) == {"sent": 30 - len(in_doubt), "unknown": len(in_doubt)}
 
 
 async def test_429_waits_retry_after_and_retries(services, clock):

@@ -10,6 +10,7 @@ from typing import AsyncIterator, Optional
 
 import click
 
+from bot.delivery import LEASE
 from handlers.reminder_calendar import DAY_NAMES, SlotError, parse_slot
 from handlers.reminder_schedule import OFF, load_calendar
 from storage import repo
@@ -282,7 +283,10 @@ def deliveries(period, unit_code, kind) -> None:
         click.echo(f"Tuần {period}: chưa có tin nhắc nào.")
         return
     counts: dict[str, int] = {}
+    stale = utcnow() - LEASE
     for d in rows:
+        if d.status == "sending" and d.claimed_at and d.claimed_at < stale:
+            d.status = "unknown"  # its process died mid-send; the next round settles the row
         counts[d.status] = counts.get(d.status, 0) + 1
         when = fmt_local(d.finished_at or d.due_at)
         who = f"{d.platform}:{d.chat_id}" + (f" «{d.recipient}»" if d.recipient else "")

@@ -1,9 +1,13 @@
 """How adapters deliver neutral replies, and the errors that tell a caller what to do next."""
 from __future__ import annotations
 
-from typing import Protocol
+import asyncio
+import logging
+from typing import Mapping, Protocol
 
-from handlers.messages import Reply
+from handlers.messages import Incoming, Reply
+
+log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
@@ -28,3 +32,33 @@ class Sender(Protocol):
     platform: str
 
     async def send(self, chat_id: str, reply: Reply) -> None: ...
+
+
+MAX_INLINE_WAIT = 60.0  # seconds an interactive reply may wait out a 429
+
+
+async def deliver_replies(msg: Incoming, replies: list[Reply], own: Sender,
+                          others: Mapping[str, Sender]) -> None:
+    """Send a handler's replies: to the message's chat through `own`, to chats on other
+    platforms (a unit's Zalo OA group...) through their running senders."""
+    for reply in replies:
+        platform, chat_id = reply.target(msg)
+        sender = own if platform == own.platform else others.get(platform)
+        if sender is None:
+            log.warning("no %s sender running; reply to chat %s dropped", platform, chat_id)
+            continue
+        await deliver(sender, chat_id, reply)
+
+
+async def deliver(sender: Sender, chat_id: str, reply: Reply) -> None:
+    """Send one interactive reply; wait out one rate limit; a gone chat or failure is logged."""
+    try:
+        try:
+            await sender.send(chat_id, reply)
+        except RetryLater as exc:
+            await asyncio.sleep(min(exc.retry_after, MAX_INLINE_WAIT))
+            await sender.send(chat_id, reply)
+    except ChatUnavailable as exc:
+        log.warning("%s chat %s unavailable: %s", sender.platform, chat_id, exc)
+    except SendError as exc:
+        log.error("%s reply to %s not delivered: %s", sender.platform, chat_id, exc)

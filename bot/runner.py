@@ -32,7 +32,7 @@ async def run_bots(settings: Settings, stop: asyncio.Event | None = None) -> Non
     async with AsyncExitStack() as stack:
         if settings.telegram_bot_token:
             from bot.telegram.app import TelegramBot
-            telegram = TelegramBot(settings, services)
+            telegram = TelegramBot(settings, services, shared_senders=senders)
             await telegram.start_polling()
             stack.push_async_callback(telegram.stop)
             senders["telegram"] = telegram.sender

@@ -327,14 +327,15 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
     ctx.end_dialog()
     template = texts.UPDATED if editing else texts.SAVED
     replies = [Reply(template.format(unit=unit.name, receipt=report.receipt_code))]
-    group = repo.group_of_unit(s, unit.id, msg.platform)
-    if group is not None and group.chat_id != msg.chat_id:
-        people = data.get("participants")
-        line = (texts.GROUP_CONFIRM_UPDATED if editing else texts.GROUP_CONFIRM).format(
-            unit=unit.name, task=data["task_label"], receipt=report.receipt_code,
-            participants=texts.PEOPLE.format(n=people) if people is not None
-            else texts.PEOPLE_UNKNOWN, photos=len(data.get("photos", [])))
-        replies.append(Reply(line, chat_id=group.chat_id, platform=group.platform))
+    people = data.get("participants")
+    line = (texts.GROUP_CONFIRM_UPDATED if editing else texts.GROUP_CONFIRM).format(
+        unit=unit.name, task=data["task_label"], receipt=report.receipt_code,
+        participants=texts.PEOPLE.format(n=people) if people is not None
+        else texts.PEOPLE_UNKNOWN, photos=len(data.get("photos", [])))
+    # One line to each group bound to the unit, whatever platform it is on.
+    for group in repo.groups_of_unit(s, unit.id):
+        if (group.platform, group.chat_id) != (msg.platform, msg.chat_id):
+            replies.append(Reply(line, chat_id=group.chat_id, platform=group.platform))
     return replies
 
 

@@ -188,13 +188,11 @@ def binding_for_chat(s: Session, platform: str, chat_id: str) -> Optional[ChatBi
                                             ChatBinding.active == True)).first()  # noqa: E712
 
 
-def group_of_unit(s: Session, unit_id: int, platform: str | None = None) -> Optional[ChatBinding]:
-    query = select(ChatBinding).where(ChatBinding.unit_id == unit_id,
-                                      ChatBinding.purpose == "unit",
-                                      ChatBinding.active == True)  # noqa: E712
-    if platform:
-        query = query.where(ChatBinding.platform == platform)
-    return s.exec(query.order_by(ChatBinding.bound_at.desc())).first()
+def groups_of_unit(s: Session, unit_id: int) -> list[ChatBinding]:
+    """The unit's own group chats, on every platform (Telegram group, Zalo OA group...)."""
+    return list(s.exec(select(ChatBinding).where(
+        ChatBinding.unit_id == unit_id, ChatBinding.purpose == "unit",
+        ChatBinding.active == True).order_by(ChatBinding.bound_at)))  # noqa: E712
 
 
 def bind_chat(s: Session, platform: str, chat_id: str, unit: Unit, title: str, by: str,

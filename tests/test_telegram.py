@@ -150,3 +150,34 @@ async def test_blocked_user_does_not_break_the_bot(telegram, org):
                                               "description": "Forbidden: bot was blocked by the user"})
     await chat.act("/giup")
     assert "/baocao" in await chat.act("/giup")
+
+
+async def test_confirmation_reaches_the_units_group_on_another_platform(services, org, engine):
+    """A Telegram report is confirmed in the unit's Zalo OA group too."""
+    from storage import repo
+
+    class RecordingSender:
+        platform = "zalo_oa"
+
+        def __init__(self):
+            self.sent = []
+
+        async def send(self, chat_id, reply):
+            self.sent.append((chat_id, reply.text))
+
+    zalo_group = RecordingSender()
+    request = RecordingRequest()
+    bot = TelegramBot(Settings(TELEGRAM_BOT_TOKEN=TOKEN), services, request=request,
+                      shared_senders={"zalo_oa": zalo_group})
+    await bot.initialize()
+    with session_scope(engine) as s:
+        repo.bind_chat(s, "zalo_oa", "group:77", s.get(type(org["CD-A1"]), org["CD-A1"].id),
+                       "Nhóm Zalo", "office")
+    chat = TelegramChat(bot, request, 100, "An")
+    for action in (f"/start {org['CD-A1'].join_code}", "/baocao", "tap:NV1", "Sinh hoạt chi đoàn",
+                   "12", "tap:Xong", "tap:Không có", "tap:Gửi"):
+        await chat.act(action)
+    assert len(zalo_group.sent) == 1
+    assert zalo_group.sent[0][0] == "group:77"
+    assert "Chi đoàn ấp 1 đã báo cáo: NV1 Chống suy thoái – 12 người" in zalo_group.sent[0][1]
+    await bot.app.shutdown()

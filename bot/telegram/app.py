@@ -1,7 +1,6 @@
 """The PTB Application that feeds every update to the neutral core."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Optional
 
@@ -11,21 +10,20 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.bootstrap import set_telegram_username
-from bot.outbox import ChatUnavailable, RetryLater
+from bot.outbox import Sender, deliver_replies
 from bot.settings import Settings
 from bot.telegram.convert import to_incoming
 from bot.telegram.sender import TelegramSender
 from handlers.dispatch import handle
-from handlers.messages import Reply
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
-MAX_INLINE_WAIT = 60.0  # seconds we hold an interactive reply for a 429 before giving up
 
 
 class TelegramBot:
     def __init__(self, settings: Settings, services: Services,
-                 request: Optional[BaseRequest] = None):
+                 request: Optional[BaseRequest] = None,
+                 shared_senders: Optional[dict[str, Sender]] = None):
         api = settings.telegram_api_url.rstrip("/")
         builder = (Application.builder()
                    .token(settings.telegram_bot_token.get_secret_value())
@@ -35,6 +33,8 @@ class TelegramBot:
         self.app = builder.build()
         self.services = services
         self.sender = TelegramSender(self.app.bot)
+        # Other platforms' senders, for replies bound elsewhere (a unit's Zalo OA group...).
+        self.senders = shared_senders if shared_senders is not None else {}
         self.app.add_handler(TypeHandler(Update, self.on_update))
         self.app.add_error_handler(self.on_error)
 
@@ -67,19 +67,9 @@ class TelegramBot:
         msg = to_incoming(update, context.bot)
         if msg is None:
             return
-        for reply in await handle(msg, self.services):
-            platform, chat_id = reply.target(msg)
-            if platform == "telegram":
-                await self.deliver(chat_id, reply)
-
-    async def deliver(self, chat_id: str, reply: Reply) -> None:
-        try:
-            await self.sender.send(chat_id, reply)
-        except RetryLater as exc:
-            await asyncio.sleep(min(exc.retry_after, MAX_INLINE_WAIT))
-            await self.sender.send(chat_id, reply)
-        except ChatUnavailable as exc:
-            log.warning("chat %s unavailable: %s", chat_id, exc)
+        replies = await handle(msg, self.services)
+        await deliver_replies(msg, replies, self.sender, self.senders)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
+

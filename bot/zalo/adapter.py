@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Optional, Union
 
-from bot.outbox import ChatUnavailable, RetryLater, SendError, Sender
+from bot.outbox import Sender, deliver_replies
 from bot.zalo.client import ZaloClient, ZaloError
 from handlers.dispatch import handle
 from handlers.messages import Incoming, Reply
@@ -25,7 +25,6 @@ from handlers.textutil import parse_command
 log = logging.getLogger(__name__)
 
 PLATFORM = "zalo"
-MAX_INLINE_WAIT = 60.0  # seconds an interactive reply may wait out a 429
 SEEN_MEMORY = 2000  # recent message ids kept to skip getUpdates repeats without a database trip
 KINDS = {
     "message.text.received": "text",
@@ -177,13 +176,7 @@ class ZaloBot:
             log.exception("error while handling Zalo message %s", event.message_id)
 
     async def deliver_all(self, msg: Incoming, replies: list[Reply]) -> None:
-        for reply in replies:
-            platform, chat_id = reply.target(msg)
-            sender = self.sender if platform == self.sender.platform else self.senders.get(platform)
-            if sender is None:
-                log.warning("no sender for platform %s; reply to %s dropped", platform, chat_id)
-                continue
-            await deliver(sender, chat_id, reply)
+        await deliver_replies(msg, replies, self.sender, self.senders)
 
 
 def _loader(photo: asyncio.Future) -> Callable[[], Awaitable[bytes]]:
@@ -193,20 +186,6 @@ def _loader(photo: asyncio.Future) -> Callable[[], Awaitable[bytes]]:
             raise result
         return result
     return load
-
-
-async def deliver(sender: Sender, chat_id: str, reply: Reply) -> None:
-    """Send one reply; wait out one rate limit; a gone chat or a failure is only logged."""
-    try:
-        try:
-            await sender.send(chat_id, reply)
-        except RetryLater as exc:
-            await asyncio.sleep(min(exc.retry_after, MAX_INLINE_WAIT))
-            await sender.send(chat_id, reply)
-    except ChatUnavailable as exc:
-        log.warning("%s chat %s unavailable: %s", sender.platform, chat_id, exc)
-    except SendError as exc:
-        log.error("%s reply to %s not delivered: %s", sender.platform, chat_id, exc)
 
 
 async def poll(client: ZaloClient, bot: ZaloBot, stop: asyncio.Event, timeout: int = 30,

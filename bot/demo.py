@@ -85,7 +85,8 @@ async def run_demo(folder: Optional[Path], verbose: bool = True, out=print) -> d
 
     # The office binds the first branch's Telegram group.
     office = SimulatedUser(services, "900", "Văn phòng Tỉnh đoàn").in_group("-1001", "Nhóm " + branches[0].name)
-    out(f"\nVăn phòng gắn nhóm Telegram với {branches[0].name}: /dangky {branches[0].join_code}")
+    if verbose:
+        out(f"\nVăn phòng gắn nhóm Telegram với {branches[0].name}: /dangky {branches[0].join_code}")
     say("nhóm", await office.say(f"/dangky {branches[0].join_code}"))
 
     reporting = rng.sample(branches, k=round(len(branches) * 0.72))

@@ -91,6 +91,10 @@ class Pacer:
         self.next_free = slot + self.gap
         return slot
 
+    def release(self, slot: float) -> None:
+        """Nothing was sent in this slot (another process had the row): it is free again."""
+        self.next_free = min(self.next_free, slot)
+
     def sent(self, chat: str, slot: float) -> None:
         """The message leaves now. If that is well after its slot (a stalled database write),
         the spacing counts from now: a late message followed by an on-time one would be two
@@ -230,6 +234,7 @@ class Deliverer:
             # The database work runs in a thread: a slow commit (WAL checkpoint) must not hold
             # up the HTTP requests already under way on the event loop.
             if not await asyncio.to_thread(self._claim, row, report):
+                pacer.release(slot)
                 continue
             pacer.sent(row.chat_id, slot)
             progressed = True

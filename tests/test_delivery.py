@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from telegram import Bot
 
-from bot.delivery import LEASE, Deliverer, Limits, Scope
+from bot.delivery import LEASE, Deliverer, Limits
 from bot.telegram.sender import TelegramSender
 from handlers.reminder_plan import plan_round
 from storage import repo

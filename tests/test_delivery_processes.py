@@ -40,7 +40,7 @@ class FridayTimer(Timer):
         return FRIDAY + timedelta(seconds=time.monotonic() - self.start)
 
 
-async def work(db_url: str, api_url: str) -> dict:
+async def work(db_url: str, api_url: str, start_at: float) -> dict:
     from telegram import Bot
     from telegram.request import HTTPXRequest
     from bot.telegram.sender import TelegramSender
@@ -50,10 +50,11 @@ async def work(db_url: str, api_url: str) -> dict:
                         deep_links={"telegram": lambda p: f"https://t.me/fieldreport_test_bot?start={p}"})
     request = HTTPXRequest(connection_pool_size=16)  # concurrent sends, as in the bot
     async with Bot(TOKEN, base_url=f"{api_url}/bot", request=request) as bot:
+        await asyncio.sleep(max(0.0, start_at - time.time()))  # both start together
         plan_round(services, "reminder", PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
         # Each process paces itself; together they stay under the fake's 300/s.
         deliverer = Deliverer(engine, {"telegram": TelegramSender(bot)},
-                              Limits(per_second=100, per_chat_per_minute=200), timer=timer)
+                              Limits(per_second=60, per_chat_per_minute=200), timer=timer)
         report = await deliverer.drain()
     engine.dispose()
     return dict(report.results)
@@ -67,9 +68,10 @@ async def test_two_processes_never_send_the_same_reminder_twice(engine, db_url):
     chats = make_groups(engine, GROUPS)
     api = FakeBotApi(time_scale=0.1)  # 300 messages/s, 20 per 6 s per group
     url = await api.start()
+    start_at = str(time.time() + 6)  # after both have imported and connected
     try:
         workers = [await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.test_delivery_processes", db_url, url, cwd=ROOT,
+            sys.executable, "-m", "tests.test_delivery_processes", db_url, url, start_at, cwd=ROOT,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
         outputs = [await asyncio.wait_for(w.communicate(), 120) for w in workers]
     finally:
@@ -87,4 +89,4 @@ async def test_two_processes_never_send_the_same_reminder_twice(engine, db_url):
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(work(sys.argv[1], sys.argv[2]))))
+    print(json.dumps(asyncio.run(work(sys.argv[1], sys.argv[2], float(sys.argv[3])))))

@@ -2,7 +2,6 @@
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 
 import handlers.reminder_calendar as calendar
@@ -13,7 +12,7 @@ from storage import reminders as store
 from storage.clock import LOCAL_TZ
 from storage.db import session_scope
 from tests.reminder_fakes import FakeTimer, RecordingSender
-from tests.test_reminder_rounds import FRIDAY, MONDAY, PERIOD, chats  # noqa: F401  (fixture)
+from tests.test_reminder_rounds import FRIDAY, PERIOD, chats  # noqa: F401  (fixture)
 
 DEFAULT_JOBS = {job_id("reminder", "4 16:30"), job_id("followup", "6 09:00"),
                 job_id("digest", "0 07:30")}

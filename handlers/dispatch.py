@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from handlers import info, join, report, texts
+from handlers import export_cmd, info, join, reminders, report, texts
 from handlers.context import Ctx
 from handlers.messages import Incoming, Reply
 from handlers.services import Services
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Ctx], list[Reply]]
 
-# Commands per feature; other features (reminders, exports) add theirs with `register`.
+# Every command, by feature: the one table a reader needs to find a command's code.
 COMMANDS: dict[str, Handler] = {
     "start": join.start,
     "dangky": join.bind_group,
@@ -27,24 +27,15 @@ COMMANDS: dict[str, Handler] = {
     "trangthai": info.status,
     "giup": info.help_text,
     "help": info.help_text,
+    "lichnhac": reminders.show_schedule,
+    "xuat": export_cmd.command,
 }
 # Plain-text commands for platforms without a command menu (Zalo): folded text -> command.
 ALIASES = {"bao cao": "baocao", "huy": "huy", "trang thai": "trangthai", "giup": "giup",
-           "sua": "sua", "huong dan": "giup"}
-# Choice data that work outside any dialog step.
-GLOBAL_CHOICES = {"cmd:baocao": "baocao"}
+           "sua": "sua", "huong dan": "giup", "lich nhac": "lichnhac"}
+# Choice data that work outside any dialog step: the report button, /xuat's period buttons.
+GLOBAL_CHOICES = {"cmd:baocao": "baocao", **dict.fromkeys(export_cmd.CHOICE_DATA, "xuat")}
 FLOWS: dict[str, Handler] = {report.FLOW: report.on_message}
-
-
-def register(name: str, handler: Handler, aliases: tuple[str, ...] = ()) -> None:
-    COMMANDS[name] = handler
-    for alias in aliases:
-        ALIASES[fold(alias)] = name
-
-
-from handlers import export_cmd  # noqa: E402  (Excel rollup, issue 4)
-register("xuat", export_cmd.command)
-GLOBAL_CHOICES.update(dict.fromkeys(export_cmd.CHOICE_DATA, "xuat"))  # period buttons
 
 
 async def handle(msg: Incoming, svc: Services) -> list[Reply]:
@@ -121,6 +112,3 @@ async def _store_photo(msg: Incoming, svc: Services) -> tuple[StoredPhoto | None
     except Exception:  # network trouble: the user is asked to send it again
         log.exception("could not fetch photo of update %s", msg.update_key)
         return None, True
-
-
-from handlers import reminders  # noqa: E402,F401  (registers /lichnhac)

@@ -275,11 +275,3 @@ def bind_office(ctx: Ctx, unit: Unit) -> list[Reply]:
 def wants_office(args: list[str]) -> bool:
     """`/dangky <code> vanphong`: the words after the code ask for an office chat."""
     return len(args) > 1 and fold(" ".join(args[1:])) in OFFICE_WORDS
-
-
-def _register() -> None:
-    from handlers.dispatch import register
-    register("lichnhac", show_schedule, aliases=("lich nhac", "lịch nhắc"))
-
-
-_register()

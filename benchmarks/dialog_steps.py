@@ -27,7 +27,6 @@ from bot.telegram.app import TelegramBot  # noqa: E402
 from bot.bootstrap import build_services  # noqa: E402
 from storage import repo  # noqa: E402
 from storage.db import session_scope  # noqa: E402
-from storage.models import Task  # noqa: E402
 from tests.support import make_org  # noqa: E402
 from tests.telegram_fake import TOKEN, RecordingRequest, Updates  # noqa: E402
 
@@ -99,8 +98,7 @@ async def main(cadres: int) -> float:
     floor_lat = await timed(floor, script(Updates(), cadres, codes, task_id))
     ours_lat = await timed(ours.app, script(Updates(), cadres, codes, task_id))
     with session_scope(services.engine) as s:
-        saved = s.exec(__import__("sqlmodel").select(__import__("sqlmodel").func.count())
-                       .select_from(__import__("storage.models", fromlist=["Report"]).Report)).one()
+        saved = repo.count_reports(s)
     assert saved == cadres + 5, f"expected {cadres + 5} reports, found {saved}"
 
     def report(name, lat):

@@ -53,6 +53,27 @@ def services(engine, tmp_path, clock) -> Services:
 
 
 @pytest.fixture
+def cli(db_url, tmp_path, monkeypatch):
+    """Runs `fieldreport …` in-process on this test's database, with no bot token set."""
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from bot.settings import get_settings
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "media"))
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "doan_baocao_bot")
+    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "ZALO_OA_APP_ID"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    yield run
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def org(engine):
     """A province, two district unions and four branches; returns {code: Unit}."""
     return make_org(engine)

@@ -2,26 +2,9 @@
 import asyncio
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from bot.cli import main
-from bot.settings import Settings, get_settings
-
-
-@pytest.fixture
-def cli(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "media"))
-    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "doan_baocao_bot")
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    yield run
-    get_settings.cache_clear()
+from bot.settings import Settings
 
 
 def write(path, text):

@@ -2,7 +2,6 @@
 import pytest
 from sqlmodel import select
 
-from handlers.messages import Incoming
 from handlers.dispatch import handle
 from storage.db import session_scope
 from storage.models import Media, Report, ReportPhoto

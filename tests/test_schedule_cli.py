@@ -3,9 +3,7 @@ import asyncio
 import threading
 
 import pytest
-from click.testing import CliRunner
 
-from bot.cli import main
 from bot.settings import get_settings
 from handlers.reminder_calendar import is_quiet
 from storage import repo
@@ -15,19 +13,9 @@ from tests.fake_telegram_api import TOKEN, FakeBotApi
 
 
 @pytest.fixture
-def cli(db_url, tmp_path, monkeypatch, org, engine):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "media"))
-    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "doan_baocao_bot")
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.delenv("ZALO_BOT_TOKEN", raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    yield run
-    get_settings.cache_clear()
+def cli(cli, org, engine):
+    """The shared CLI runner, on a database that already holds the test organisation."""
+    return cli
 
 
 @pytest.fixture

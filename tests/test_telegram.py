@@ -1,5 +1,4 @@
 """Real Update JSON through the real PTB Application; Bot API calls answered by RecordingRequest."""
-import json
 
 import pytest
 from sqlmodel import select

@@ -11,20 +11,10 @@ from storage.db import session_scope
 
 
 @pytest.fixture
-def cli(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "media"))
-    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "doan_baocao_bot")
+def cli(cli, monkeypatch):
+    """The shared CLI runner, with the Zalo bot's chat link configured."""
     monkeypatch.setenv("ZALO_BOT_LINK", "https://zalo.me/1459232241454765289")
-    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "ZALO_OA_APP_ID"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    yield run
-    get_settings.cache_clear()
+    return cli
 
 
 def test_units_codes_has_the_zalo_chat_link(cli, tmp_path):

@@ -163,7 +163,12 @@ def pause_unit(s: Session, unit_id: int, until: Optional[date], note: str = "") 
 
 
 def resume_unit(s: Session, unit_id: int) -> bool:
-    row = s.get(ReminderPause, unit_id)
+    return _delete(s, ReminderPause, unit_id)
+
+
+def _delete(s: Session, model, key) -> bool:
+    """Delete the row with this primary key; False if there was none."""
+    row = s.get(model, key)
     if row is None:
         return False
     s.delete(row)
@@ -195,11 +200,7 @@ def add_day_off(s: Session, day: date, note: str = "") -> None:
 
 
 def remove_day_off(s: Session, day: date) -> bool:
-    row = s.get(DayOff, day)
-    if row is None:
-        return False
-    s.delete(row)
-    return True
+    return _delete(s, DayOff, day)
 
 
 # --- who receives what ----------------------------------------------------------------------

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     delivery_max_per_second: float = Field(30.0, alias="DELIVERY_MAX_PER_SECOND")
     delivery_max_per_chat_per_minute: float = Field(20.0, alias="DELIVERY_MAX_PER_CHAT_PER_MINUTE")
 
+    # The office's documents (exports/letterhead.py): workbook Tổng hợp sheet and Word báo cáo.
+    report_issuer: str = Field("", alias="REPORT_ISSUER")
+    report_issuer_parent: str = Field("", alias="REPORT_ISSUER_PARENT")
+    report_symbol: str = Field("BC/TĐTN", alias="REPORT_SYMBOL")
+    report_place: str = Field("", alias="REPORT_PLACE")
+    report_signer_on_behalf: str = Field("TM. BAN THƯỜNG VỤ", alias="REPORT_SIGNER_ON_BEHALF")
+    report_signer_title: str = Field("PHÓ BÍ THƯ", alias="REPORT_SIGNER_TITLE")
+    report_signer_name: str = Field("", alias="REPORT_SIGNER_NAME")
+    report_recipients: str = Field("", alias="REPORT_RECIPIENTS")
+
     def admin_ids(self) -> list[tuple[str, str]]:
         """`platform:id` pairs named by FIELDREPORT_ADMINS."""
         pairs = []

@@ -14,12 +14,12 @@ import holidays
 
 from handlers.textutil import fold
 from storage.clock import LOCAL_TZ, iso_week, week_bounds
+from storage.weeks import DAY_NAMES, DEFAULT_DEADLINE, Slot, WeekRule
 
 KINDS = ("reminder", "followup", "digest")
 QUIET_START, QUIET_END = time(21, 30), time(6, 30)  # local; nothing is sent in between
 MOSTLY_OFF = 3  # a week with this many of its five working days off gets no reminders
 
-DAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 # What office staff may type for a weekday (accents and case ignored).
 _DAY_WORDS = {
     **{f"t{n}": n - 2 for n in range(2, 8)}, "cn": 6,
@@ -31,28 +31,6 @@ _DAY_WORDS = {
 
 class SlotError(ValueError):
     """A slot written in a way we cannot read; the message is for office staff."""
-
-
-@dataclass(frozen=True, order=True)
-class Slot:
-    """A weekly moment: weekday (0 = Monday) and local wall time."""
-
-    day: int
-    at: time
-
-    @property
-    def key(self) -> str:
-        """Stable text form, stored in the database and used in job ids: '4 16:30'."""
-        return f"{self.day} {self.at:%H:%M}"
-
-    def label(self) -> str:
-        return f"{DAY_NAMES[self.day]} {self.at:%H:%M}"
-
-    @classmethod
-    def from_key(cls, key: str) -> "Slot":
-        day, hhmm = key.split()
-        hour, minute = hhmm.split(":")
-        return cls(int(day), time(int(hour), int(minute)))
 
 
 def parse_slot(text: str) -> Slot:
@@ -72,7 +50,7 @@ class WeekPlan:
 
     reminder: Optional[Slot] = Slot(4, time(16, 30))
     followup: Optional[Slot] = Slot(6, time(9, 0))
-    deadline: Slot = Slot(6, time(21, 0))
+    deadline: Slot = DEFAULT_DEADLINE
     digest: Optional[Slot] = Slot(0, time(7, 30))
 
     def slot(self, kind: str) -> Optional[Slot]:
@@ -130,9 +108,8 @@ def shift_period(period: str, weeks: int) -> str:
 
 
 def deadline_of(plan: WeekPlan, period: str) -> datetime:
-    """The week's reporting deadline (aware, local)."""
-    monday, _ = week_bounds(period)
-    return datetime.combine(monday + timedelta(plan.deadline.day), plan.deadline.at, LOCAL_TZ)
+    """The week's reporting deadline (aware, local): the one rule in storage.weeks."""
+    return WeekRule(deadline_slot=plan.deadline).deadline(period)
 
 
 def due_at(kind: str, slot: Slot, period: str, days_off: DaysOff,

@@ -93,3 +93,27 @@ def test_units_import_from_xlsx_with_level_and_contact(cli, tmp_path):
     book.save(path)
     assert cli("units", "import", str(path)).exit_code == 0
     assert cli("units", "list").output.splitlines() == ["TD  Tỉnh đoàn", "  C1  Chi đoàn 1"]
+
+
+def test_shell_answers_on_its_second_run_on_the_same_database(cli, tmp_path, db_url):
+    """Each run is its own process, as at a terminal: the second must not be taken as repeats."""
+    import os
+    import subprocess
+    import sys
+    units = write(tmp_path / "u.csv", "code,name,parent_code\nTD,Tỉnh đoàn,\nC1,Chi đoàn 1,TD\n")
+    cli("units", "import", units)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env.update(DATABASE_URL=db_url, MEDIA_DIR=str(tmp_path / "media"), REMINDERS_ENABLED="false")
+
+    def shell_run(lines: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "shell", "--unit", "C1",
+                               "--user", "u1"], input=lines, capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = shell_run("/trangthai\n")
+    second = shell_run("/trangthai\n/giup\n")
+    assert first.count("bot> ") >= 2
+    assert second.count("bot> ") >= 3, second
+    assert "/baocao" in second.split("bot> ")[-1]

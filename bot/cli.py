@@ -12,7 +12,7 @@ from bot.cli_common import engine_from_settings, settings
 from bot.cli_vi import group
 
 
-@group()
+@group("fieldreport")
 def main() -> None:
     """fieldreport: nhắc và nhận báo cáo «30 phút hành động» của các đơn vị Đoàn."""
     logging.basicConfig(level=settings().log_level.upper(),
@@ -64,7 +64,7 @@ def shell(unit_code: str | None, user_id: str, name: str) -> None:
     asyncio.run(run_shell(settings(), unit_code, user_id, name))
 
 
-# Command modules, in the order `fieldreport --help` lists them after the ones above.
+# Each command module lists its commands; a new module adds its own line here.
 for command in (*cli_units.COMMANDS, *cli_schedule.COMMANDS, cli_export.export, cli_zalo.zalo):
     main.add_command(command)
 

@@ -100,6 +100,7 @@ def _print_schedule(unit_code: Optional[str], weeks: int) -> None:
         cal = load_calendar(s)
         unit = cal.units.get(unit_id) if unit_id else None
         click.echo(schedule_text(cal, unit, utcnow(), weeks))
+        click.echo('Đổi lịch: fieldreport schedule set --unit MÃ_ĐƠN_VỊ --reminder "T5 17:00"')
         if unit_id is None:
             custom = [(cal.units[uid].code, row) for uid, row in cal.rows.items()
                       if uid is not None and uid in cal.units]

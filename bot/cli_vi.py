@@ -52,7 +52,7 @@ CATALOG = {
     "{name} {filename!r} is not readable.": "Không đọc được {filename!r}.",
     "{name} {filename!r} is not writable.": "Không ghi được {filename!r}.",
     "{name} {filename!r} is not executable.": "Không chạy được {filename!r}.",
-    "{value!r} is not a valid {number_type}.": "{value!r} không phải là {number_type} hợp lệ.",
+    "{value!r} is not a valid {number_type}.": "{value!r} không phải là số hợp lệ.",
     "{value} is not in the range {range}.": "{value} nằm ngoài khoảng {range}.",
     "{value!r} is not a valid boolean. Recognized values: {states}":
         "{value!r} không phải giá trị có/không. Dùng: {states}",

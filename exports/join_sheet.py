@@ -180,10 +180,12 @@ def _write_pdf(path: Path, sheet: JoinSheet) -> None:
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pages = max(1, -(-len(sheet.cards) // (COLUMNS * ROWS)))
+    per_page = COLUMNS * ROWS
     for page in range(pages):
         pdf.add_page()
         _page_band(pdf, page + 1, pages)
-        _cut_lines(pdf)
+        on_page = min(per_page, len(sheet.cards) - page * per_page)
+        _cut_lines(pdf, rows=max(1, -(-on_page // COLUMNS)))
     for index, card in enumerate(sheet.cards):
         page, left, top = card_box(index)
         pdf.page = page + 1
@@ -204,21 +206,23 @@ def _page_band(pdf, page: int, pages: int) -> None:
              f"Trang {page}/{pages}", align="C")
 
 
-def _cut_lines(pdf) -> None:
+def _cut_lines(pdf, rows: int) -> None:
+    """Dashed lines around the card rows in use, a pair of scissors where each cut starts."""
     pdf.set_draw_color(150, 150, 150)
     pdf.set_line_width(0.2)
     pdf.set_dash_pattern(dash=2, gap=1.5)
-    top, bottom = MARGIN + BAND, PAGE_H - MARGIN
+    top = MARGIN + BAND
+    bottom = top + rows * CARD_H
     for column in range(COLUMNS + 1):
         x = MARGIN + column * CARD_W
         pdf.line(x, top, x, bottom)
-    for row in range(ROWS + 1):
+    for row in range(rows + 1):
         y = top + row * CARD_H
         pdf.line(MARGIN, y, PAGE_W - MARGIN, y)
     pdf.set_dash_pattern()
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(150, 150, 150)
-    for row in range(ROWS + 1):
+    for row in range(rows + 1):
         pdf.set_xy(MARGIN - 4.5, top + row * CARD_H - 2)
         pdf.cell(4, 4, "✂")
 

@@ -11,6 +11,7 @@ import csv
 import io
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -285,14 +286,21 @@ def _fitted_lines(pdf, text: str, x: float, y: float, width: float, sizes, max_l
 
 def draw_qr(pdf, link: str, left: float, top: float, size: float) -> None:
     """The QR code as filled rectangles: sharp at any printer resolution, quiet zone included."""
-    rows = [list(row) for row in qr_code(link).matrix_iter(scale=1, border=4)]
-    module = size / len(rows)
+    width, runs = _qr_runs(link)
+    module = size / width
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(left, top, size, size, style="F")
     pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(rows):
-        for start, length in _dark_runs(row):
-            pdf.rect(left + start * module, top + r * module, length * module, module, style="F")
+    for r, start, length in runs:
+        pdf.rect(left + start * module, top + r * module, length * module, module, style="F")
+
+
+@lru_cache(maxsize=16)  # the shared Zalo link is on every card: encode it once
+def _qr_runs(link: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """Modules across (quiet zone included) and the dark runs as (row, start, length)."""
+    rows = [list(row) for row in qr_code(link).matrix_iter(scale=1, border=4)]
+    return len(rows), tuple((r, start, length) for r, row in enumerate(rows)
+                            for start, length in _dark_runs(row))
 
 
 def _dark_runs(row) -> Iterator[tuple[int, int]]:

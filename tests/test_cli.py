@@ -117,3 +117,17 @@ def test_shell_answers_on_its_second_run_on_the_same_database(cli, tmp_path, db_
     assert first.count("bot> ") >= 2
     assert second.count("bot> ") >= 3, second
     assert "/baocao" in second.split("bot> ")[-1]
+
+
+def test_command_modules_do_not_import_the_main_group():
+    """bot/cli.py assembles the commands; a module importing it back would make a cycle."""
+    import ast
+    from pathlib import Path
+    for path in (Path(__file__).parents[1] / "bot").glob("cli_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names}
+        assert "bot.cli" not in imported, path
+        assert not any(isinstance(n, ast.ImportFrom) and n.module == "bot"
+                       and any(a.name == "cli" for a in n.names) for n in ast.walk(tree)), path

@@ -1,31 +1,35 @@
 """`fieldreport export`: the standing committee's Excel rollup (exports/rollup.py)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
 import click
 
+from bot.cli_common import engine_from_settings, fail, settings
+from bot.cli_vi import command
 
-@click.command()
-@click.option("--period", "period_spec", metavar="PERIOD",
-              help="2026-W47 (week), 2026-11 (month), 2026-Q4, 2026-H2 or 2026.")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]),
-              help="First local date (with --to), instead of --period.")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]),
-              help="Last local date, inclusive.")
-@click.option("--unit", "unit_code", metavar="CODE",
-              help="Only this unit's subtree (default: the whole tree).")
-@click.option("--out", "out", type=click.Path(path_type=Path),
-              help="Output file (default: bao-cao-<kỳ>[-<unit>].xlsx, .zip with --with-media).")
+
+@command()
+@click.option("--period", "period_spec", metavar="KỲ",
+              help="Kỳ báo cáo: 2026-W47 (tuần), 2026-11 (tháng), 2026-Q4 (quý), 2026-H2 "
+                   "(6 tháng) hoặc 2026 (năm).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), metavar="NGÀY",
+              help="Ngày đầu (dạng 2026-11-01, dùng cùng --to) thay cho --period.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), metavar="NGÀY",
+              help="Ngày cuối (tính cả ngày này).")
+@click.option("--unit", "unit_code", metavar="MÃ_ĐƠN_VỊ",
+              help="Chỉ đơn vị này và cấp dưới (mặc định: toàn bộ cây tổ chức).")
+@click.option("--out", "out", type=click.Path(path_type=Path), metavar="TỆP",
+              help="Tệp cần ghi (mặc định: bao-cao-<kỳ>[-<đơn vị>].xlsx; .zip khi có --with-media).")
 @click.option("--with-media", is_flag=True,
-              help="Write a .zip: the workbook plus a photos/ folder its links point into.")
+              help="Ghi tệp .zip gồm bảng tổng hợp và thư mục photos/ chứa ảnh minh chứng.")
 def export(period_spec: Optional[str], date_from, date_to, unit_code: Optional[str],
            out: Optional[Path], with_media: bool) -> None:
-    """Write the rollup workbook (Tổng hợp, Theo nhiệm vụ, Theo tuần, Chi tiết, Minh chứng,
-    Chưa báo cáo, Khó khăn – Đề xuất) for a period or a date range."""
-    from bot.cli import engine_from_settings, settings
+    """Lập bảng tổng hợp Excel cho Ban Thường vụ theo kỳ hoặc khoảng ngày.
+
+    Các trang: Tổng hợp, Theo nhiệm vụ, Theo tuần, Chi tiết, Minh chứng, Chưa báo cáo,
+    Khó khăn – Đề xuất."""
     from exports.periods import PeriodError, parse_period, period_between
     from exports.rollup import ExportError, export_rollup
 
@@ -39,8 +43,7 @@ def export(period_spec: Optional[str], date_from, date_to, unit_code: Optional[s
         else:
             raise PeriodError("Cần --period (ví dụ 2026-W47) hoặc cả --from và --to.")
     except PeriodError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
+        fail(str(exc), code=2)
     if out is None:
         out = Path(f"bao-cao-{period.spec}{'-' + unit_code if unit_code else ''}.xlsx")
     try:
@@ -48,7 +51,6 @@ def export(period_spec: Optional[str], date_from, date_to, unit_code: Optional[s
                                media_root=settings().media_dir, with_media=with_media,
                                progress=True)
     except ExportError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+        fail(str(exc))
     click.echo(f"{period.title}: {result.reports} báo cáo, {result.photos} ảnh, "
                f"{result.units} đơn vị → {result.path}")

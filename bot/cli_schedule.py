@@ -3,13 +3,15 @@ for office staff. Output is Vietnamese; dates are dd/mm/yyyy."""
 from __future__ import annotations
 
 import asyncio
-import sys
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import date, datetime
 from typing import AsyncIterator, Optional
 
 import click
 
+from bot.cli_common import engine_from_settings as engine
+from bot.cli_common import fail, settings, unit_id_of
+from bot.cli_vi import command, group
 from bot.delivery import LEASE
 from handlers.reminder_calendar import DAY_NAMES, SlotError, parse_slot
 from handlers.reminder_schedule import OFF, load_calendar
@@ -28,25 +30,6 @@ KIND_LABELS = {"reminder": "nhắc", "followup": "nhắc lần hai", "digest": "
 AUDIENCE_LABELS = {"group": "nhóm", "private": "riêng", "office": "nhóm VP"}
 
 
-def fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
-
-
-def engine():
-    from bot.cli import engine_from_settings
-    return engine_from_settings()
-
-
-def unit_id_of(s, code: Optional[str]) -> Optional[int]:
-    if code is None:
-        return None
-    unit = repo.unit_by_code(s, code)
-    if unit is None:
-        fail(f"Không có đơn vị mã «{code}». Xem danh sách: fieldreport units list")
-    return unit.id
-
-
 def parse_day(text: str) -> date:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
@@ -58,19 +41,19 @@ def parse_day(text: str) -> date:
 
 # --- schedule -------------------------------------------------------------------------------
 
-@click.group("schedule")
+@group("schedule")
 def schedule() -> None:
     """Lịch nhắc báo cáo: xem, đổi, tạm dừng, ngày nghỉ."""
 
 
 def _slot_option(name: str, what: str):
-    return click.option(f"--{name}", default=None,
+    return click.option(f"--{name}", default=None, metavar="GIỜ",
                         help=f"{what}: «T6 16:30», «CN 09:00»; «off» để tắt; «inherit» để theo cấp trên.")
 
 
 @schedule.command("set")
-@click.option("--unit", "unit_code", default=None, help="Mã đơn vị: áp dụng cho đơn vị và cấp dưới "
-              "(bỏ trống: toàn hệ thống).")
+@click.option("--unit", "unit_code", default=None, metavar="MÃ_ĐƠN_VỊ",
+              help="Áp dụng cho đơn vị này và cấp dưới (bỏ trống: toàn hệ thống).")
 @_slot_option("reminder", "Giờ nhắc báo cáo")
 @_slot_option("followup", "Giờ nhắc lần hai")
 @_slot_option("deadline", "Hạn báo cáo")
@@ -103,8 +86,8 @@ def schedule_set(unit_code, reminder, followup, deadline, digest) -> None:
 
 
 @schedule.command("show")
-@click.option("--unit", "unit_code", default=None, help="Mã đơn vị (bỏ trống: toàn hệ thống).")
-@click.option("--weeks", default=4, show_default=True, help="Số tuần tới cần xem.")
+@click.option("--unit", "unit_code", default=None, metavar="MÃ_ĐƠN_VỊ", help="Mã đơn vị (bỏ trống: toàn hệ thống).")
+@click.option("--weeks", default=4, metavar="SỐ_TUẦN", show_default=True, help="Số tuần tới cần xem.")
 def schedule_show(unit_code, weeks) -> None:
     """Xem lịch nhắc đang áp dụng và các tuần tới (ngày lễ, tuần nghỉ)."""
     _print_schedule(unit_code, weeks)
@@ -117,6 +100,7 @@ def _print_schedule(unit_code: Optional[str], weeks: int) -> None:
         cal = load_calendar(s)
         unit = cal.units.get(unit_id) if unit_id else None
         click.echo(schedule_text(cal, unit, utcnow(), weeks))
+        click.echo('Đổi lịch: fieldreport schedule set --unit MÃ_ĐƠN_VỊ --reminder "T5 17:00"')
         if unit_id is None:
             custom = [(cal.units[uid].code, row) for uid, row in cal.rows.items()
                       if uid is not None and uid in cal.units]
@@ -129,9 +113,9 @@ def _print_schedule(unit_code: Optional[str], weeks: int) -> None:
 
 
 @schedule.command("pause")
-@click.argument("unit_code")
-@click.option("--until", "until", default=None, help="Tạm dừng đến hết ngày này (dd/mm/yyyy).")
-@click.option("--note", default="", help="Lý do (hiện trong /lichnhac).")
+@click.argument("unit_code", metavar="MÃ_ĐƠN_VỊ")
+@click.option("--until", "until", default=None, metavar="NGÀY", help="Tạm dừng đến hết ngày này (dd/mm/yyyy).")
+@click.option("--note", default="", metavar="GHI_CHÚ", help="Lý do (hiện trong /lichnhac).")
 def schedule_pause(unit_code, until, note) -> None:
     """Tạm dừng nhắc một đơn vị (và các đơn vị cấp dưới)."""
     day = parse_day(until) if until else None
@@ -142,7 +126,7 @@ def schedule_pause(unit_code, until, note) -> None:
 
 
 @schedule.command("resume")
-@click.argument("unit_code")
+@click.argument("unit_code", metavar="MÃ_ĐƠN_VỊ")
 def schedule_resume(unit_code) -> None:
     """Mở lại việc nhắc một đơn vị đã tạm dừng."""
     with session_scope(engine()) as s:
@@ -156,8 +140,8 @@ def dayoff() -> None:
 
 
 @dayoff.command("add")
-@click.argument("day")
-@click.option("--note", default="", help="Lý do, ví dụ «Đại hội Đoàn tỉnh».")
+@click.argument("day", metavar="NGÀY")
+@click.option("--note", default="", metavar="GHI_CHÚ", help="Lý do, ví dụ «Đại hội Đoàn tỉnh».")
 def dayoff_add(day, note) -> None:
     """Thêm một ngày nghỉ: không nhắc vào ngày đó."""
     when = parse_day(day)
@@ -167,7 +151,7 @@ def dayoff_add(day, note) -> None:
 
 
 @dayoff.command("remove")
-@click.argument("day")
+@click.argument("day", metavar="NGÀY")
 def dayoff_remove(day) -> None:
     """Bỏ một ngày nghỉ đã thêm."""
     when = parse_day(day)
@@ -218,15 +202,14 @@ async def open_senders(settings, services) -> AsyncIterator[dict]:
         yield senders
 
 
-@click.command("remind")
+@command("remind")
 @click.option("--now", "now_flag", is_flag=True, required=True,
               help="Gửi ngay một đợt nhắc (bắt buộc, để tránh gửi nhầm).")
-@click.option("--unit", "unit_code", default=None, help="Chỉ đơn vị này và cấp dưới.")
+@click.option("--unit", "unit_code", default=None, metavar="MÃ_ĐƠN_VỊ", help="Chỉ đơn vị này và cấp dưới.")
 @click.option("--kind", type=click.Choice(["reminder", "followup", "digest"]), default="reminder",
               show_default=True, help="Loại tin: nhắc, nhắc lần hai, tổng hợp tuần trước.")
 def remind(now_flag, unit_code, kind) -> None:
     """Gửi ngay một đợt nhắc báo cáo (mỗi nhóm nhận đúng một lần mỗi tuần)."""
-    from bot.cli import settings
     asyncio.run(_remind(settings(), unit_code, kind))
 
 
@@ -264,10 +247,12 @@ def _counts(results) -> str:
 
 # --- deliveries -----------------------------------------------------------------------------
 
-@click.command("deliveries")
-@click.option("--period", default=None, help="Tuần dạng 2026-W47 (bỏ trống: tuần này).")
-@click.option("--unit", "unit_code", default=None, help="Chỉ đơn vị này và cấp dưới.")
-@click.option("--kind", type=click.Choice(sorted(KIND_LABELS)), default=None)
+@command("deliveries")
+@click.option("--period", default=None, metavar="TUẦN", help="Tuần dạng 2026-W47 (bỏ trống: tuần này).")
+@click.option("--unit", "unit_code", default=None, metavar="MÃ_ĐƠN_VỊ", help="Chỉ đơn vị này và cấp dưới.")
+@click.option("--kind", type=click.Choice(sorted(KIND_LABELS)), default=None,
+              help="Chỉ loại tin này: reminder (nhắc), followup (nhắc lần hai), digest (tổng hợp), "
+                   "manual (nhắc thủ công).")
 def deliveries(period, unit_code, kind) -> None:
     """Nhật ký gửi tin nhắc: ai, tin gì, lúc nào, kết quả."""
     period = period or iso_week(utcnow())
@@ -309,3 +294,5 @@ def _valid_period(period: str) -> bool:
     except ValueError:
         return False
 
+
+COMMANDS = (schedule, remind, deliveries)

@@ -5,18 +5,20 @@ import asyncio
 
 import click
 
+from bot.cli_common import engine_from_settings, fail, settings
+from bot.cli_vi import group
+
 from storage.clock import fmt_local
 
 
-@click.group()
+@group()
 def zalo() -> None:
-    """Zalo: Bot API and Official Account."""
+    """Zalo: bot (Bot API) và Official Account."""
 
 
 @zalo.command("info")
 def zalo_info() -> None:
-    """Check the bot token (getMe), the webhook, and the Official Account token chain."""
-    from bot.cli import engine_from_settings, fail, settings
+    """Kiểm tra token bot Zalo (getMe), webhook và chuỗi token của Official Account."""
     from bot.zalo.client import ZaloClient, ZaloError
     from storage import zalo as tokens_db
     from storage.db import session_scope
@@ -49,10 +51,9 @@ def zalo_info() -> None:
 
 
 @zalo.command("oa-token")
-@click.argument("refresh_token")
+@click.argument("refresh_token", metavar="REFRESH_TOKEN")
 def zalo_oa_token(refresh_token: str) -> None:
-    """Start the OA token chain again from REFRESH_TOKEN of a new authorization."""
-    from bot.cli import engine_from_settings, fail, settings
+    """Bắt đầu lại chuỗi token của Official Account từ REFRESH_TOKEN của lần cấp quyền mới."""
     from storage import zalo as tokens_db
     from storage.db import session_scope
     app_id = settings().zalo_oa_app_id

@@ -30,7 +30,7 @@ CONTENTS = [
     ("NV5", "Hướng dẫn người dân cài đặt ứng dụng VNeID và nộp hồ sơ dịch vụ công trực tuyến"),
     ("NV1", "Sinh hoạt chuyên đề học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"),
     ("NV4", "Giới thiệu việc làm tại khu công nghiệp cho thanh niên chưa có việc làm"),
-    ("DP2", "Hỗ trợ người dân làm thủ tục hành chính tại bộ phận một cửa cuối giờ chiều"),
+    ("ĐP2", "Hỗ trợ người dân làm thủ tục hành chính tại bộ phận một cửa cuối giờ chiều"),
 ]
 DIFFICULTIES = [None, None, "Thiếu dụng cụ lao động\nĐề xuất: cấp thêm bao tay, bao đựng rác",
                 "Đoàn viên đi làm xa, khó tập trung đông", None]

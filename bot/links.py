@@ -1,13 +1,22 @@
-"""Join codes and the links that open the bot's private chat with them."""
+"""Join codes and the links that open the bot's private chat with them, for the join sheet."""
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from bot.settings import Settings
+from exports.join_sheet import Channel, JoinCard, JoinSheet
 from storage import repo
 
-# Same identifiers as the import header, so scripts can join the two files.
-CODES_HEADER = ["code", "name", "join_code", "telegram_link", "zalo_link"]
+TELEGRAM = Channel("Telegram", "Quét mã bằng điện thoại, mở Telegram rồi bấm «Bắt đầu» (Start): "
+                               "đồng chí vào thẳng đơn vị.")
+# The Zalo Bot API documents no start payload on a bot's chat link (unlike Telegram's
+# ?start=), so every unit shares one link and the cadre sends the join code, which joins.
+ZALO = Channel("Zalo", "Quét mã bằng Zalo (mã chung cho mọi đơn vị), rồi gửi cho bot "
+                       "mã {join_code}.", shared=True)
+NO_TELEGRAM = ("Chưa đặt TELEGRAM_BOT_USERNAME (hoặc TELEGRAM_BOT_TOKEN) trong .env, nên cột "
+               "«Liên kết Telegram» để trống và thẻ không có mã QR Telegram.")
+NO_ZALO = ("Chưa đặt ZALO_BOT_LINK (liên kết trò chuyện với bot Zalo) trong .env, nên cột "
+           "«Liên kết Zalo» để trống và thẻ không có mã QR Zalo.")
 
 
 def telegram_username(settings: Settings) -> str:
@@ -27,11 +36,14 @@ def telegram_username(settings: Settings) -> str:
     return asyncio.run(get_me())
 
 
-def join_links(s: Session, settings: Settings) -> tuple[list[str], list[list[str]]]:
+def join_sheet(s: Session, settings: Settings) -> JoinSheet:
+    """Every active unit in tree order, with its Telegram deep link and the Zalo bot's link."""
     username = telegram_username(settings)
-    rows = []
+    zalo_link = settings.zalo_bot_link.strip()
+    cards = []
     for unit, _ in repo.tree_order(repo.all_units(s)):
-        link = f"https://t.me/{username}?start={unit.join_code}" if username else ""
-        # Zalo chat links carry no payload: the cadre opens the chat and types the join code.
-        rows.append([unit.code, unit.name, unit.join_code, link, settings.zalo_bot_link])
-    return CODES_HEADER, rows
+        telegram = f"https://t.me/{username}?start={unit.join_code}" if username else ""
+        cards.append(JoinCard(unit.code, unit.name, unit.join_code, (telegram, zalo_link)))
+    warnings = [text for text, present in ((NO_TELEGRAM, username), (NO_ZALO, zalo_link))
+                if not present]
+    return JoinSheet([TELEGRAM, ZALO], cards, warnings)

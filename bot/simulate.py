@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import uuid
 from typing import Optional
 
 from PIL import Image, ImageDraw
@@ -13,6 +14,9 @@ from handlers.services import Services
 from handlers.textutil import parse_command
 
 _update_keys = itertools.count(1)
+# Update keys are claimed in the database once; a second process (a second `fieldreport shell`
+# on the same database) must not reuse the first one's, or all it says is dropped as a repeat.
+_RUN = uuid.uuid4().hex[:12]
 
 
 def generated_photo(seed: int = 0, size=(640, 480), caption: str = "") -> bytes:
@@ -41,7 +45,7 @@ class SimulatedUser:
                           title)
 
     def message(self, kind: str, **fields) -> Incoming:
-        key = fields.pop("update_key", f"sim-{self.platform}-{next(_update_keys)}")
+        key = fields.pop("update_key", f"sim-{self.platform}-{_RUN}-{next(_update_keys)}")
         return Incoming(platform=self.platform, chat_id=self.chat_id, user_id=self.user_id,
                         update_key=key, kind=kind, chat_type=self.chat_type, user_name=self.name,
                         chat_title=self.chat_title, **fields)

@@ -33,6 +33,7 @@ from exports.summary import (ordered_tasks, write_by_task, write_by_week, write_
                              write_summary)
 from exports.tree import tree_lines
 from storage import repo
+from storage.catalog import task_name
 from storage.clock import to_local, utcnow
 from storage.models import Unit
 from storage.reporting import (all_tasks, any_children, count_reports, iter_report_lines,
@@ -128,7 +129,7 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
     position = {u.id: i for i, (u, _) in enumerate(ordered)}
     lines = tree_lines(ordered)
     tasks = all_tasks(s)
-    task_names = {t.id: f"{t.code} {t.label}" for t in tasks.values()}
+    task_names = {t.id: task_name(t.code, t.label) for t in tasks.values()}
     plan = repo.active_plan(s)
     photos = photo_lines(s, start, end, scope)
     total = count_reports(s, start, end, scope)

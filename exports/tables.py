@@ -18,7 +18,7 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        raise TableError(f"{path}: no such file")
+        raise TableError(f"{path}: không có tệp này")
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = [row for row in csv.reader(f)]
@@ -28,9 +28,9 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
                 for row in book.worksheets[0].iter_rows(values_only=True)]
         book.close()
     else:
-        raise TableError(f"{path}: use a .csv or .xlsx file")
+        raise TableError(f"{path}: cần tệp .csv hoặc .xlsx")
     if not rows:
-        raise TableError(f"{path}: the file is empty")
+        raise TableError(f"{path}: tệp trống")
     return rows[0], rows[1:]
 
 

@@ -5,6 +5,7 @@ from handlers import texts
 from handlers.context import Ctx
 from handlers.messages import Reply
 from storage import repo
+from storage.catalog import task_name
 from storage.clock import fmt_local, iso_week, week_bounds
 from storage.models import Task, Unit
 
@@ -43,7 +44,7 @@ def unit_status(ctx: Ctx, unit: Unit, period: str) -> str:
         people = (texts.PEOPLE.format(n=r.participants) if r.participants is not None
                   else texts.PEOPLE_UNKNOWN)
         lines.append(texts.STATUS_LINE.format(
-            receipt=r.receipt_code, when=fmt_local(r.created_at), task=f"{task.code} {task.label}",
+            receipt=r.receipt_code, when=fmt_local(r.created_at), task=task_name(task.code, task.label),
             reporter=r.reporter_name or "?", participants=people,
             photos=len(repo.report_photos(ctx.s, r.id))))
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from handlers.reminders import (Digest, Progress, TopReport, followup_text, remi
 from handlers.services import Services
 from storage import repo
 from storage import reminders as store
+from storage.catalog import task_name
 from storage.clock import to_local
 from storage.db import session_scope
 from storage.models import Report, Task, Unit
@@ -109,13 +110,13 @@ def build_digest(s: Session, cal: Calendar, office_unit: Unit, period: str,
     expected = [u for u in below if not cal.children(u.id) and cal.pause(u.id, today) is None]
     scope = [office_unit.id] + [u.id for u in below]
     reported = store.reported_unit_ids(s, [u.id for u in expected], period)
-    by_task = [(f"{code} {label}", n, int(people or 0)) for code, label, n, people in s.exec(
+    by_task = [(task_name(code, label), n, int(people or 0)) for code, label, n, people in s.exec(
         select(Task.code, Task.label, func.count(Report.id), func.sum(Report.participants))
         .join(Report, Report.task_id == Task.id)
         .where(Report.unit_id.in_(scope), Report.period == period)
         .group_by(Task.code, Task.label, Task.position).order_by(Task.position, Task.code))]
     top = [TopReport(cal.units[r.unit_id].name if r.unit_id in cal.units else "?",
-                     f"{t.code} {t.label}", r.participants, r.receipt_code)
+                     task_name(t.code, t.label), r.participants, r.receipt_code)
            for r, t in s.exec(
                select(Report, Task).join(Task, Task.id == Report.task_id)
                .where(Report.unit_id.in_(scope), Report.period == period,

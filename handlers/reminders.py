@@ -14,6 +14,7 @@ from handlers.reminder_calendar import DAY_NAMES, WeekPlan, due_at, shift_period
 from handlers.reminder_schedule import Calendar, load_calendar
 from handlers.textutil import fold
 from storage import repo
+from storage.catalog import task_name
 from storage.clock import iso_week, to_local, week_bounds
 from storage.models import Task, Unit
 
@@ -62,7 +63,7 @@ PROGRESS_ALONE = "Đơn vị nào báo cáo sớm sẽ được ghi nhận trong
 DEADLINE = "{time} {day} {date}"
 MISSING_LIST_MAX = 40
 
-# /lichnhac and `fieldreport schedule show`
+# /lichnhac and `fieldreport schedule show` (chat texts name no terminal command)
 SCHEDULE_HEAD = "🗓 Lịch nhắc báo cáo – {unit}"
 SCHEDULE_LINES = (("reminder", "Nhắc báo cáo hằng tuần"),
                   ("followup", "Nhắc lần hai (đơn vị chưa báo cáo)"),
@@ -79,8 +80,8 @@ SCHEDULE_WEEK_SEND = "nhắc lúc {when}"
 SCHEDULE_WEEK_SKIPPED = "nghỉ lễ, không nhắc ({why})"
 SCHEDULE_WEEK_OFF_DAYS = " – ngày nghỉ: {days}"
 SCHEDULE_FOOT = ("Không gửi tin trong khung 21:30–06:30; ngày lễ, Tết và ngày nghỉ do Văn phòng "
-                 "thêm thì nhắc sớm hơn hoặc bỏ qua. Văn phòng đổi lịch bằng lệnh "
-                 "«fieldreport schedule set».")
+                 "thêm thì nhắc sớm hơn hoặc bỏ qua. Muốn đổi lịch, đồng chí báo người quản trị "
+                 "bot của Văn phòng.")
 SCHEDULE_NO_UNIT = ("Lệnh /lichnhac dùng trong nhóm đã gắn với đơn vị (hoặc nhóm Văn phòng), "
                     "hoặc trong tin nhắn riêng của cán bộ đã tham gia đơn vị.")
 
@@ -117,7 +118,7 @@ def suggestion_for(tasks: list[Task], period: str) -> str:
     if not ideas:
         return NO_SUGGESTION
     task = ideas[int(period.split("-W")[1]) % len(ideas)]
-    return f"{task.suggestion} ({task.code} {task.label})"
+    return f"{task.suggestion} ({task_name(task.code, task.label)})"
 
 
 def reminder_text(unit: Unit, period: str, reports: int, suggestion: str, deadline: datetime,

@@ -9,6 +9,7 @@ from handlers.context import Ctx
 from handlers.messages import Choice, Reply
 from handlers.textutil import parse_count
 from storage import repo
+from storage.catalog import task_name
 from storage.clock import iso_week
 from storage.models import Media, Report, ReportPhoto, Task, Unit
 
@@ -93,7 +94,7 @@ def on_message(ctx: Ctx) -> list[Reply]:
 # --- prompts --------------------------------------------------------------------------------
 
 def task_label(task: Task) -> str:
-    return f"{task.code} {task.label}"
+    return task_name(task.code, task.label)
 
 
 def prompt(ctx: Ctx, step: str, data: dict) -> Reply:

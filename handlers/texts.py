@@ -86,7 +86,7 @@ NOTHING_TO_CANCEL = "Đồng chí không có báo cáo nào đang làm dở."
 NOTHING_TO_EDIT = "Tuần này đồng chí chưa gửi báo cáo nào để sửa. Gõ /baocao để báo cáo."
 DIALOG_RESUMED = "Đồng chí đang làm dở một báo cáo, tiếp tục từ bước hiện tại:"
 PRIVATE_ONLY = "Lệnh này dùng trong tin nhắn riêng với bot."
-NO_TASKS = "Chưa có danh mục nhiệm vụ. Đồng chí báo Văn phòng nạp kế hoạch (fieldreport plan import)."
+NO_TASKS = "Chưa có danh mục nhiệm vụ. Đồng chí báo Văn phòng nạp kế hoạch năm vào bot."
 
 STATUS_HEADER = "Tuần {period} ({start}–{end}) – {unit}: {n} báo cáo"
 STATUS_NONE = "Tuần {period} ({start}–{end}) – {unit}: chưa có báo cáo nào."

@@ -60,3 +60,8 @@ def import_plan(s: Session, doc: dict) -> Plan:
 def ensure_default_plan(s: Session) -> None:
     if s.exec(select(Plan.id)).first() is None:
         import_plan(s, load_plan(DEFAULT_PLAN))
+
+
+def task_name(code: str, label: str) -> str:
+    """How a task prints: "ĐP1 Cán bộ"; a task whose code is its label ("Khác") prints once."""
+    return label if code.strip().casefold() == label.strip().casefold() else f"{code} {label}"

@@ -24,9 +24,9 @@ def test_units_codes_has_the_zalo_chat_link(cli, tmp_path):
     out = tmp_path / "codes.xlsx"
     assert cli("units", "codes", "--out", str(out)).exit_code == 0
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    header = rows[0]
-    assert header[3:5] == ("telegram_link", "zalo_link")
-    assert rows[1][4] == "https://zalo.me/1459232241454765289"
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "Mã đơn vị")
+    assert rows[header_at][3:5] == ("Liên kết Telegram", "Liên kết Zalo")
+    assert rows[header_at + 1][4] == "https://zalo.me/1459232241454765289"
 
 
 def test_info_without_zalo_settings(cli):

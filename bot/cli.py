@@ -20,6 +20,7 @@ def main() -> None:
     # Library request logs would print URLs that carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # PDF font subsetting chatter
 
 
 @main.group()

@@ -7,8 +7,8 @@ from bot.settings import Settings
 from exports.join_sheet import Channel, JoinCard, JoinSheet
 from storage import repo
 
-TELEGRAM = Channel("Telegram", "Quét mã bằng điện thoại, mở Telegram rồi bấm «Bắt đầu» (Start): "
-                               "đồng chí vào thẳng đơn vị.")
+TELEGRAM = Channel("Telegram", "Quét mã, mở Telegram, bấm «Bắt đầu» (Start) là vào "
+                               "đơn vị.")
 # The Zalo Bot API documents no start payload on a bot's chat link (unlike Telegram's
 # ?start=), so every unit shares one link and the cadre sends the join code, which joins.
 ZALO = Channel("Zalo", "Quét mã bằng Zalo (mã chung cho mọi đơn vị), rồi gửi cho bot "

@@ -31,6 +31,7 @@ KINDS = {
     "message.image.received": "photo",
     "message.sticker.received": "sticker",
     "message.unsupported.received": "unsupported",
+    "message.voice.received": "voice",
 }
 _LEADING_MENTION = re.compile(r"^@.*?\s(?=/)", re.S)  # "@Bot Báo cáo /dangky X" -> "/dangky X"
 
@@ -82,7 +83,7 @@ def parse_bot_event(body: object) -> Optional[ZaloEvent]:
         chat_type="group" if str(chat.get("chat_type", "")).upper() == "GROUP" else "private",
         user_name=str(sender.get("display_name") or sender.get("first_name")
                       or sender.get("name") or ""),
-        text=str(message.get("text") or ""),
+        text=str(message.get("text") or message.get("caption") or ""),  # a photo's caption
         photo_url=str(photo) if kind == "photo" else "",
     )
 
@@ -107,8 +108,8 @@ def to_incoming(event: ZaloEvent,
             return Incoming(kind="command", text=text, command=command[0], args=command[1],
                             **base)
         return Incoming(kind="text", text=text, **base)
-    if event.kind == "photo":
-        return Incoming(kind="photo", load_photo=load_photo, **base)
+    if event.kind == "photo":  # the caption rides along as text
+        return Incoming(kind="photo", load_photo=load_photo, text=event.text, **base)
     return Incoming(kind=event.kind, **base)
 
 

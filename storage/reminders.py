@@ -424,10 +424,11 @@ def reopen_outside_window(s: Session, platform: str, chat_id: str, now: datetime
 
 
 def defer_platform(s: Session, platform: str, until: datetime) -> int:
-    """Open deliveries of a paused platform wait until `until` (the quota renews)."""
+    """Open deliveries of a paused platform wait until `until` (the quota renews); their
+    lateness counts from then, so the wait does not turn them into `missed`."""
     result = s.execute(update(Delivery).where(
         Delivery.platform == platform, Delivery.status.in_(OPEN),
-        Delivery.next_attempt_at < until).values(next_attempt_at=until))
+        Delivery.next_attempt_at < until).values(next_attempt_at=until, due_at=until))
     return result.rowcount or 0
 
 

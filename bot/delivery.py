@@ -215,7 +215,9 @@ class Deliverer:
                     if stop_in_quiet_hours and report.paused \
                             and upcoming >= min(report.paused.values()):
                         return report  # the rest waits for the quota; `run` sends it then
-                    await self.timer.sleep((upcoming - now).total_seconds())
+                    # Look again at least every IDLE_POLL: a long wait (a platform's quota)
+                    # must not hold back rounds planned meanwhile for other platforms.
+                    await self.timer.sleep(min((upcoming - now).total_seconds(), IDLE_POLL))
                     continue
                 progressed, soonest = await self._dispatch(rows, in_flight, report)
                 if not progressed:

@@ -285,3 +285,47 @@ def test_quota_renews_at_the_next_local_day_or_month():
     assert renews_at(now, "day") == datetime(2026, 12, 1, 0, 0, tzinfo=LOCAL_TZ)
     assert renews_at(now, "month") == datetime(2026, 12, 1, 0, 0, tzinfo=LOCAL_TZ)
     assert renews_at(now + timedelta(days=-10), "month") == datetime(2026, 12, 1, tzinfo=LOCAL_TZ)
+
+
+class ScaledTimer(FakeTimer):
+    """Waits really, 10,000 times faster than the clock it moves: work that arrives while
+    the deliverer sleeps arrives in the middle of the sleep, as in production."""
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / 10_000)
+        self.clock.advance(seconds=max(0.0, seconds))
+
+
+async def test_a_zalo_quota_pause_does_not_hold_back_other_platforms(bot_fake, engine, services,
+                                                                     clock):
+    from bot.delivery import IDLE_POLL
+    branches(engine, 2, "zalo", office=False)
+    bot_fake.quota = 0
+    client = ZaloClient(TOKEN, bot_fake.url, sleep=no_wait)
+    telegram = RecordingSender(clock)
+    clock.now = FRIDAY
+    plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo"], slot_key=SLOT)
+    deliverer = Deliverer(engine, {"zalo": ZaloSender(client), "telegram": telegram},
+                          timer=ScaledTimer(clock))
+    serving = asyncio.create_task(deliverer.drain())
+    for _ in range(500):
+        if set(delivery_status(engine, "zalo").values()) == {"retry"}:
+            break
+        await asyncio.sleep(0.01)
+    with session_scope(engine) as s:  # a Telegram round planned while Zalo waits for its quota
+        unit = repo.unit_by_code(s, "B0")
+        planned = clock.now
+        store.add_deliveries(s, [dict(
+            unit_id=unit.id, period=PERIOD, kind=DeliveryKind.MANUAL, platform="telegram",
+            chat_id="-900", audience="group", recipient="Nhóm B0", text="Nhắc", due_at=planned,
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=planned, claimed_by="",
+            error="", created_at=planned)])
+    for _ in range(500):
+        if telegram.sent:
+            break
+        await asyncio.sleep(0.01)
+    serving.cancel()
+    await asyncio.gather(serving, return_exceptions=True)
+    assert telegram.sent and telegram.sent[0][2] - planned.timestamp() <= IDLE_POLL + 1
+    assert bot_fake.delivered_texts == []
+    await client.close()

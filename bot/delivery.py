@@ -1,12 +1,13 @@
 """Sending planned deliveries: claim each row in the database, pace, send, record the result.
 
 Order per message: wait for a pacing slot -> claim the row (conditional UPDATE, committed) ->
-send -> record sent / retry (429) / blocked / outside_window / failed. A platform whose quota ran
-out is paused until the quota renews (one alert to the office); a sender whose configuration is
-wrong (bad URL or token) is stopped without touching any chat. A row is only ever sent by the worker whose
-claim succeeded, so two processes on one database cannot both send it; a worker that dies
-between claim and record leaves the row `sending`, which later becomes `unknown` and is never
-sent again (at most once: a lost reminder is better than a duplicate in every group).
+send -> record sent / retry (429) / blocked / outside_window / failed. A platform whose quota
+ran out is paused until the quota renews (one alert to the office); a sender whose configuration
+is wrong (bad URL or token) is stopped without touching any chat. A row is only ever sent by
+the worker whose claim succeeded, so two processes on one database cannot both send it; a
+worker that dies between claim and record leaves the row `sending`, which later becomes
+`unknown` and is never sent again (at most once: a lost reminder beats a duplicate in every
+group).
 """
 from __future__ import annotations
 

@@ -50,7 +50,8 @@ def _audience(s: Session, units: list[Unit], platforms: list[str]) -> list[store
 
 
 def reminder_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], period: str,
-                  due: datetime, platforms: list[str], kind: str = DeliveryKind.REMINDER) -> list[dict]:
+                  due: datetime, platforms: list[str],
+                  kind: str = DeliveryKind.REMINDER) -> list[dict]:
     suggestion = suggestion_for(repo.active_tasks(s), period)
     by_id = {u.id: u for u in units}
     counts = Counter(s.exec(select(Report.unit_id).where(

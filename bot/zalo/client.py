@@ -2,8 +2,9 @@
 
 Every answer is checked for `ok`. getUpdates answers 408 when nothing new arrived; 5xx are
 retried with back-off. 429 is not retried: on Zalo it means the plan's quota is used up, which
-no short wait fixes (bot/zalo/errors.py; delivery pauses Zalo until the next quota period). The token is part of every URL, so no URL, and no aiohttp
-exception that could carry one, ever reaches a log line or an error message.
+no short wait fixes (bot/zalo/errors.py; delivery pauses Zalo until the next quota period).
+The token is part of every URL, so no URL, and no aiohttp exception that could carry one, ever
+reaches a log line or an error message.
 """
 from __future__ import annotations
 

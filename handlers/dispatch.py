@@ -11,7 +11,6 @@ from handlers.messages import Choice, Incoming, Reply
 from handlers.services import Services
 from handlers.textutil import fold
 from storage import repo
-from storage import reminders as deliveries
 from storage.db import session_scope
 from storage.media import NotAnImage, StoredPhoto
 
@@ -54,8 +53,6 @@ async def handle(msg: Incoming, svc: Services) -> list[Reply]:
         if not repo.claim_update(s, msg.platform, msg.update_key):
             log.info("duplicate update %s/%s ignored", msg.platform, msg.update_key)
             return []
-        if msg.chat_type == "private":  # a cadre who writes reopens the OA's window
-            deliveries.reopen_outside_window(s, msg.platform, msg.chat_id, svc.clock())
         state = repo.get_state(s, msg.platform, msg.chat_id, msg.user_id)
         ctx = Ctx(s=s, svc=svc, msg=msg, state=state, photo=photo, photo_error=photo_error)
         return route(ctx)

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.delivery import Deliverer, Scope
+from bot.delivery import Deliverer
 from bot.outbox import (ChatUnavailable, OutsideWindow, QuotaExhausted, SendError,
                         SenderMisconfigured)
 from bot.settings import Settings
@@ -192,8 +192,8 @@ async def test_a_round_through_the_oa_with_windows_a_block_and_the_quota_running
 
 async def test_outside_the_window_the_reminder_waits_for_the_cadre_and_then_goes(
         oa_fake, engine, services, clock, http):
-    from handlers.dispatch import handle
-    from handlers.messages import Incoming
+    from bot.zalo.adapter import ZaloBot
+    from bot.zalo.oa_events import parse_oa_event
     branches(engine, 1, "zalo_oa", office=False)
     oa_fake.answer_user["u0"] = -230
     senders = {"zalo_oa": OaSender(oa_client(oa_fake, engine, http, clock))}
@@ -201,11 +201,12 @@ async def test_outside_the_window_the_reminder_waits_for_the_cadre_and_then_goes
     plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo_oa"], slot_key=SLOT)
     await Deliverer(engine, senders, timer=FakeTimer(clock)).drain()
     assert delivery_status(engine, "zalo_oa") == {"u0": "outside_window"}
+    assert members(engine, "zalo_oa") == {"u0": True}
 
     clock.advance(hours=2)  # the cadre writes to the OA: the window opens
     del oa_fake.answer_user["u0"]
-    await handle(Incoming(platform="zalo_oa", chat_id="u0", user_id="u0", update_key="m1",
-                          kind="text", text="chào"), services)
+    bot = ZaloBot(services, senders["zalo_oa"], download=None, window=True)
+    await bot.submit(parse_oa_event(oa_fake.text("u0", "chào")))
     await Deliverer(engine, senders, timer=FakeTimer(clock)).drain()
     assert delivery_status(engine, "zalo_oa") == {"u0": "sent"}
     assert len([t for t in oa_fake.texts(user_id="u0") if "Nhắc báo cáo" in t]) == 1

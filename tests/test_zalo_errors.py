@@ -330,3 +330,16 @@ async def test_a_zalo_quota_pause_does_not_hold_back_other_platforms(bot_fake, e
     assert telegram.sent and telegram.sent[0][2] - planned.timestamp() <= IDLE_POLL + 1
     assert bot_fake.delivered_texts == []
     await client.close()
+
+
+def test_oa_voice_and_photo_captions_reach_the_core():
+    from bot.zalo.adapter import to_incoming
+    from bot.zalo.oa_events import parse_oa_event
+    fake = FakeZaloOa()  # only its event shapes: no server needed
+    voice = parse_oa_event(fake.event("user_send_audio", "u1", attachments=[
+        {"type": "audio", "payload": {"url": "https://example.invalid/v.aac"}}]))
+    assert to_incoming(voice).kind == "voice"
+    photo = fake.image("u1", b"jpeg")
+    photo["message"]["text"] = "Thiếu kinh phí"
+    incoming = to_incoming(parse_oa_event(photo))
+    assert (incoming.kind, incoming.text) == ("photo", "Thiếu kinh phí")

@@ -10,7 +10,7 @@ unions, 980 branches with a secretary each), 100,000 reports spread over the 52 
 reports. A quarter of the reports have difficulties, a tenth proposals.
 
 Measured, each in a fresh child process so neither inherits the other's memory or caches:
-- bare: storage.reporting.detail_rows for the year + one write-only sheet of those rows, unstyled
+- bare: benchmarks/detail_rows.py for the year + one write-only sheet of those rows, unstyled
   (the least an export of the same reports can do, from the database to a file);
 - full: exports.rollup.export_rollup for "2026" with thumbnails, all seven sheets;
 - weekly: the same for one week ("2026-W30"), the export offices run every week.
@@ -150,7 +150,7 @@ def job_bare(folder: Path) -> dict:
 
     from exports.periods import parse_period
     from storage.db import make_engine
-    from storage.reporting import detail_rows
+    from benchmarks.detail_rows import detail_rows
 
     period = parse_period(str(YEAR))
     engine = make_engine(f"sqlite:///{folder / 'bench.db'}")

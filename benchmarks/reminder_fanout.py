@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from storage.clock import LOCAL_TZ  # noqa: E402
+from storage.reminders import DeliveryKind  # noqa: E402
 
 LIMIT = 30.0  # messages per second
 PERIOD, SLOT = "2026-W47", "4 16:30"
@@ -60,7 +61,7 @@ async def worker(db_url: str, api_url: str, epoch: float) -> dict:
     request = HTTPXRequest(connection_pool_size=32)
     async with Bot(TOKEN, base_url=f"{api_url}/bot", request=request) as bot:
         # A restarted process plans again: rows that exist are kept, nothing is added twice.
-        plan_round(services, "reminder", PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
+        plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
         deliverer = Deliverer(engine, {"telegram": TelegramSender(bot)}, Limits(LIMIT, 20),
                               timer=timer)
         report = await deliverer.drain()

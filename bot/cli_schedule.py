@@ -19,15 +19,22 @@ from storage import repo
 from storage import reminders as store
 from storage.clock import fmt_local, iso_week, utcnow
 from storage.db import session_scope
+from storage.reminders import DeliveryKind, DeliveryStatus
 
+S, K = DeliveryStatus, DeliveryKind
 STATUS_LABELS = {
-    "pending": "chờ gửi", "sending": "đang gửi", "retry": "chờ gửi lại (429)", "sent": "đã gửi",
-    "failed": "lỗi", "blocked": "bị chặn/xóa khỏi nhóm", "missed": "lỡ hạn",
-    "skipped": "bỏ qua (đã báo cáo)", "unknown": "không rõ (tiến trình dừng giữa chừng)",
+    S.PENDING: "chờ gửi", S.SENDING: "đang gửi", S.RETRY: "chờ gửi lại", S.SENT: "đã gửi",
+    S.FAILED: "lỗi", S.BLOCKED: "bị chặn/xóa khỏi nhóm", S.MISSED: "lỡ hạn",
+    S.OUTSIDE_WINDOW: "cần tương tác (cán bộ cần nhắn cho OA)",
+    S.SKIPPED: "bỏ qua (đã báo cáo)", S.UNKNOWN: "không rõ (tiến trình dừng giữa chừng)",
 }
-KIND_LABELS = {"reminder": "nhắc", "followup": "nhắc lần hai", "digest": "tổng hợp",
-               "manual": "nhắc thủ công"}
+KIND_LABELS = {K.REMINDER: "nhắc", K.FOLLOWUP: "nhắc lần hai", K.DIGEST: "tổng hợp",
+               K.MANUAL: "nhắc thủ công", K.ALERT: "báo Văn phòng"}
 AUDIENCE_LABELS = {"group": "nhóm", "private": "riêng", "office": "nhóm VP"}
+
+
+ZALO_NOT_READY = ("Zalo chưa sẵn sàng (getMe trả lỗi {code}): kiểm tra ZALO_BOT_TOKEN và "
+                  "ZALO_API_URL. Đợt này không gửi qua Zalo; không nhóm, cán bộ nào bị thay đổi.")
 
 
 def parse_day(text: str) -> date:
@@ -194,11 +201,15 @@ async def open_senders(settings, services) -> AsyncIterator[dict]:
                 set_telegram_username(services, bot.username)
             senders["telegram"] = TelegramSender(bot)
         if getattr(settings, "zalo_bot_token", None):
-            from bot.zalo.client import ZaloClient
+            from bot.zalo.client import ZaloClient, ZaloError
             from bot.zalo.sender import ZaloSender
             client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url)
             await stack.enter_async_context(client)
-            senders["zalo"] = ZaloSender(client)
+            try:  # a wrong token or URL must not reach the round (issue 12)
+                await client.get_me()
+                senders["zalo"] = ZaloSender(client)
+            except ZaloError as exc:
+                click.echo(ZALO_NOT_READY.format(code=exc.code), err=True)
         yield senders
 
 
@@ -215,7 +226,8 @@ def remind(now_flag, unit_code, kind) -> None:
 
 async def _remind(settings, unit_code: Optional[str], kind: str) -> None:
     from bot.bootstrap import build_services
-    from bot.delivery import Deliverer, Limits, Scope
+    from bot.delivery import Scope
+    from bot.scheduler import build_deliverer
     from handlers.reminder_calendar import shift_period
     from handlers.reminder_plan import plan_round
     services = build_services(settings)
@@ -226,17 +238,20 @@ async def _remind(settings, unit_code: Optional[str], kind: str) -> None:
             fail("Chưa có token bot nào (TELEGRAM_BOT_TOKEN hoặc ZALO_BOT_TOKEN): không gửi được.")
         now = services.clock()
         period = iso_week(now) if kind != "digest" else shift_period(iso_week(now), -1)
-        stored_kind = "manual" if kind == "reminder" else kind
+        stored_kind = DeliveryKind.MANUAL if kind == "reminder" else DeliveryKind(kind)
         planned = plan_round(services, stored_kind, period, now, sorted(senders), root_id=root_id)
         click.echo(f"Tuần {period}: {planned.units} đơn vị, {planned.added} tin mới cần gửi.")
-        limits = Limits(settings.delivery_max_per_second,
-                        settings.delivery_max_per_chat_per_minute)
-        deliverer = Deliverer(services.engine, senders, limits)
+        deliverer = build_deliverer(settings, services, senders)
         scope = Scope(kind=stored_kind, period=period)
         report = await deliverer.drain(scope, stop_in_quiet_hours=True)
     if report.stopped_for_quiet_hours:
         click.echo("Đang trong khung giờ yên lặng 21:30–06:30: các tin còn lại sẽ được bot "
                    "(fieldreport run) gửi từ 06:30.")
+    for platform, until in report.paused.items():
+        click.echo(f"{platform}: hết hạn mức gửi tin; bot (fieldreport run) tự gửi các tin còn "
+                   f"lại từ {fmt_local(until)}.")
+    for platform, reason in report.stopped.items():
+        click.echo(f"{platform}: dừng gửi vì cấu hình sai ({reason}); các tin chờ gửi lại.")
     click.echo("Kết quả: " + _counts(report.results))
 
 
@@ -250,7 +265,7 @@ def _counts(results) -> str:
 @command("deliveries")
 @click.option("--period", default=None, metavar="TUẦN", help="Tuần dạng 2026-W47 (bỏ trống: tuần này).")
 @click.option("--unit", "unit_code", default=None, metavar="MÃ_ĐƠN_VỊ", help="Chỉ đơn vị này và cấp dưới.")
-@click.option("--kind", type=click.Choice(sorted(KIND_LABELS)), default=None,
+@click.option("--kind", type=click.Choice(sorted(k.value for k in KIND_LABELS)), default=None,
               help="Chỉ loại tin này: reminder (nhắc), followup (nhắc lần hai), digest (tổng hợp), "
                    "manual (nhắc thủ công).")
 def deliveries(period, unit_code, kind) -> None:
@@ -270,8 +285,8 @@ def deliveries(period, unit_code, kind) -> None:
     counts: dict[str, int] = {}
     stale = utcnow() - LEASE
     for d in rows:
-        if d.status == "sending" and d.claimed_at and d.claimed_at < stale:
-            d.status = "unknown"  # its process died mid-send; the next round settles the row
+        if d.status == S.SENDING and d.claimed_at and d.claimed_at < stale:
+            d.status = S.UNKNOWN  # its process died mid-send; the next round settles the row
         counts[d.status] = counts.get(d.status, 0) + 1
         when = fmt_local(d.finished_at or d.due_at)
         who = f"{d.platform}:{d.chat_id}" + (f" «{d.recipient}»" if d.recipient else "")
@@ -280,7 +295,7 @@ def deliveries(period, unit_code, kind) -> None:
                 f"{STATUS_LABELS.get(d.status, d.status)}")
         if d.attempts > 1:
             line += f" (lần thử: {d.attempts})"
-        if d.error and d.status != "sent":
+        if d.error and d.status != S.SENT:
             line += f" – {d.error[:120]}"
         click.echo(line)
     click.echo(f"Tổng {len(rows)} tin: " + _counts(counts))

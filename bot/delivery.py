@@ -1,10 +1,13 @@
 """Sending planned deliveries: claim each row in the database, pace, send, record the result.
 
 Order per message: wait for a pacing slot -> claim the row (conditional UPDATE, committed) ->
-send -> record sent / retry (429) / blocked / failed. A row is only ever sent by the worker whose
-claim succeeded, so two processes on one database cannot both send it; a worker that dies
-between claim and record leaves the row `sending`, which later becomes `unknown` and is never
-sent again (at most once: a lost reminder is better than a duplicate in every group).
+send -> record sent / retry (429) / blocked / outside_window / failed. A platform whose quota
+ran out is paused until the quota renews (one alert to the office); a sender whose configuration
+is wrong (bad URL or token) is stopped without touching any chat. A row is only ever sent by
+the worker whose claim succeeded, so two processes on one database cannot both send it; a
+worker that dies between claim and record leaves the row `sending`, which later becomes
+`unknown` and is never sent again (at most once: a lost reminder beats a duplicate in every
+group).
 """
 from __future__ import annotations
 
@@ -16,15 +19,18 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Union
 
 from sqlalchemy.engine import Engine
 
-from bot.outbox import ChatUnavailable, RetryLater, Sender
+from bot.outbox import (ChatUnavailable, OutsideWindow, QuotaExhausted, RetryLater, Sender,
+                        SenderMisconfigured)
+from bot.quota import alert_rows, renews_at
 from handlers.messages import Choice, Reply
 from handlers.reminder_calendar import is_quiet, late_by, out_of_quiet_hours
 from storage import reminders as store
-from storage.clock import utcnow
+from storage.clock import fmt_local, utcnow
+from storage.reminders import DeliveryKind, DeliveryStatus
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -127,6 +133,8 @@ class Scope:
 class DrainReport:
     results: Counter = field(default_factory=Counter)
     stopped_for_quiet_hours: bool = False
+    paused: dict[str, datetime] = field(default_factory=dict)  # platform -> quota renews at
+    stopped: dict[str, str] = field(default_factory=dict)  # platform -> configuration error
 
     def __str__(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in sorted(self.results.items())) or "nothing"
@@ -139,11 +147,16 @@ def worker_name() -> str:
 class Deliverer:
     """One per process: every round and the background sweep share its pacers."""
 
-    def __init__(self, engine: Engine, senders: Mapping[str, Sender], limits: Limits = Limits(),
-                 timer: Optional[Timer] = None, max_in_flight: int = 16, batch: int = 200):
+    def __init__(self, engine: Engine, senders: Mapping[str, Sender],
+                 limits: Union[Limits, Mapping[str, Limits]] = Limits(),
+                 timer: Optional[Timer] = None, max_in_flight: int = 16, batch: int = 200,
+                 quota_periods: Optional[Mapping[str, str]] = None):
         self.engine, self.senders = engine, dict(senders)
         self.timer = timer or Timer()
-        self.pacers = {p: Pacer(limits, self.timer) for p in self.senders}
+        per_platform = limits if isinstance(limits, Mapping) else {}
+        default = limits if isinstance(limits, Limits) else Limits()
+        self.pacers = {p: Pacer(per_platform.get(p, default), self.timer) for p in self.senders}
+        self.quota_periods = dict(quota_periods or {})
         self.max_in_flight, self.batch = max_in_flight, batch
         self.worker = worker_name()
         self._wake = asyncio.Event()
@@ -200,7 +213,12 @@ class Deliverer:
                     upcoming = self._next_attempt(scope)
                     if upcoming is None:
                         return report
-                    await self.timer.sleep((upcoming - now).total_seconds())
+                    if stop_in_quiet_hours and report.paused \
+                            and upcoming >= min(report.paused.values()):
+                        return report  # the rest waits for the quota; `run` sends it then
+                    # Look again at least every IDLE_POLL: a long wait (a platform's quota)
+                    # must not hold back rounds planned meanwhile for other platforms.
+                    await self.timer.sleep(min((upcoming - now).total_seconds(), IDLE_POLL))
                     continue
                 progressed, soonest = await self._dispatch(rows, in_flight, report)
                 if not progressed:
@@ -248,6 +266,9 @@ class Deliverer:
 
     def _open_rows(self, scope: Scope, now: datetime) -> list[store.Delivery]:
         with session_scope(self.engine) as s:
+            for platform, until in store.platform_pauses(s, now).items():
+                if platform in self.senders:  # rows planned meanwhile wait for the quota too
+                    store.defer_platform(s, platform, until)
             return store.open_deliveries(s, now, self.batch, scope.kind, scope.period,
                                          list(scope.unit_ids) if scope.unit_ids else None,
                                          self.senders.keys())
@@ -263,9 +284,9 @@ class Deliverer:
         with session_scope(self.engine) as s:
             for row in store.overdue_open(s, now - GRACE):
                 if late_by(row.due_at, now) > GRACE:
-                    store.finish(s, row.id, "missed", now, "quá hạn gửi")
-                    report.results["missed"] += 1
-            report.results["unknown"] += store.settle_abandoned(s, now - LEASE, now)
+                    store.finish(s, row.id, DeliveryStatus.MISSED, now, "quá hạn gửi")
+                    report.results[DeliveryStatus.MISSED] += 1
+            report.results[DeliveryStatus.UNKNOWN] += store.settle_abandoned(s, now - LEASE, now)
         report.results += Counter()  # drop zero counts
 
     def _claim(self, row: store.Delivery, report: DrainReport) -> bool:
@@ -273,39 +294,78 @@ class Deliverer:
         now = self.timer.now()
         with session_scope(self.engine) as s:
             if late_by(row.due_at, now) > GRACE:
-                store.finish(s, row.id, "missed", now, "quá hạn gửi")
-                report.results["missed"] += 1
+                store.finish(s, row.id, DeliveryStatus.MISSED, now, "quá hạn gửi")
+                report.results[DeliveryStatus.MISSED] += 1
                 return False
             if not store.claim(s, row.id, self.worker, now):
                 return False
-            if row.kind == "followup" and store.reported_unit_ids(s, [row.unit_id], row.period):
-                store.finish(s, row.id, "skipped", now, "đơn vị đã báo cáo trước khi nhắc")
-                report.results["skipped"] += 1
+            if row.kind == DeliveryKind.FOLLOWUP and store.reported_unit_ids(
+                    s, [row.unit_id], row.period):
+                store.finish(s, row.id, DeliveryStatus.SKIPPED, now,
+                             "đơn vị đã báo cáo trước khi nhắc")
+                report.results[DeliveryStatus.SKIPPED] += 1
                 return False
         return True
 
     async def _send(self, row: store.Delivery, report: DrainReport) -> None:
         choices = [Choice(row.button_label, url=row.button_url)] if row.button_url else []
-        outcome, error, retry_at = "sent", "", None
+        status, error, retry_at, pieces = DeliveryStatus.SENT, "", None, None
+        quota_until: Optional[datetime] = None
+        sender = self.senders.get(row.platform)
         try:
-            await self.senders[row.platform].send(row.chat_id, Reply(row.text, choices=choices))
+            if sender is None:  # stopped meanwhile (wrong configuration): the row waits
+                raise SenderMisconfigured(report.stopped.get(row.platform, "sender stopped"))
+            reply = Reply(row.text, choices=choices)
+            if row.pieces_sent:  # the first pieces arrived on an earlier attempt
+                await sender.send(row.chat_id, reply, start=row.pieces_sent)
+            else:
+                await sender.send(row.chat_id, reply)
         except RetryLater as exc:
             self.pacers[row.platform].pause(exc.retry_after, row.chat_id)
-            outcome, error = "retry", f"429: thử lại sau {exc.retry_after:g} giây"
+            status, error = DeliveryStatus.RETRY, f"429: thử lại sau {exc.retry_after:g} giây"
             retry_at = self.timer.now() + timedelta(seconds=exc.retry_after)
+            pieces = exc.pieces_sent
+        except QuotaExhausted as exc:
+            retry_at = renews_at(self.timer.now(), self.quota_periods.get(row.platform, "day"))
+            status, pieces, quota_until = DeliveryStatus.RETRY, exc.pieces_sent, retry_at
+            error = f"hết hạn mức gửi tin, gửi lại từ {fmt_local(retry_at)}"
+            report.paused[row.platform] = retry_at
+        except OutsideWindow as exc:
+            status, pieces = DeliveryStatus.OUTSIDE_WINDOW, exc.pieces_sent
+            error = f"cần tương tác: chờ cán bộ nhắn cho OA ({exc})"
+        except SenderMisconfigured as exc:
+            self._stop_sender(row.platform, str(exc), report)
+            status, error, retry_at = DeliveryStatus.RETRY, f"cấu hình sai: {exc}", self.timer.now()
+            pieces = exc.pieces_sent
         except ChatUnavailable as exc:
-            outcome, error = "blocked", str(exc)
+            status, error = DeliveryStatus.BLOCKED, str(exc)
         except Exception as exc:  # unknown whether it arrived: recorded, not retried
             log.exception("delivery %s to %s:%s failed", row.id, row.platform, row.chat_id)
-            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
-        await asyncio.to_thread(self._record, row, outcome, error, retry_at)
+            status, error = DeliveryStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        await asyncio.to_thread(self._record, row, status, error, retry_at, pieces, quota_until)
         log.info("delivery %s %s %s to %s:%s (%s) -> %s", row.id, row.kind, row.period,
-                 row.platform, row.chat_id, row.recipient, outcome)
-        report.results[outcome] += 1
+                 row.platform, row.chat_id, row.recipient, status)
+        report.results[status] += 1
 
-    def _record(self, row: store.Delivery, outcome: str, error: str,
-                retry_at: Optional[datetime]) -> None:
+    def _stop_sender(self, platform: str, reason: str, report: DrainReport) -> None:
+        """Wrong URL, method or token: send nothing more on this platform, change no chat."""
+        if self.senders.pop(platform, None) is not None:
+            report.stopped[platform] = reason
+            log.error("%s sender stopped: %s. Check its API URL and token in .env and restart; "
+                      "no chat was changed and its messages wait.", platform, reason)
+
+    def _record(self, row: store.Delivery, status: DeliveryStatus, error: str,
+                retry_at: Optional[datetime], pieces: Optional[int] = None,
+                quota_until: Optional[datetime] = None) -> None:
+        now = self.timer.now()
         with session_scope(self.engine) as s:
-            store.finish(s, row.id, outcome, self.timer.now(), error, retry_at)
-            if outcome == "blocked":
+            store.finish(s, row.id, status, now, error, retry_at, pieces)
+            if status == DeliveryStatus.BLOCKED:
                 store.deactivate_chat(s, row.platform, row.chat_id)
+            if quota_until is not None:  # the whole platform waits; the office hears once
+                store.defer_platform(s, row.platform, quota_until)
+                if store.pause_platform(s, row.platform, quota_until, error, now):
+                    log.error("%s quota used up: sending paused until %s", row.platform,
+                              quota_until.isoformat())
+                    store.add_deliveries(s, alert_rows(s, row.platform, quota_until, now,
+                                                       list(self.senders)))

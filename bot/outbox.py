@@ -11,7 +11,10 @@ log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
-    """A reply could not be delivered."""
+    """A reply could not be delivered. `pieces_sent`: how many of the reply's messages (a long
+    reply is split) did arrive before the failure, so a retry sends only the rest."""
+
+    pieces_sent: int = 0
 
 
 class RetryLater(SendError):
@@ -26,12 +29,31 @@ class ChatUnavailable(SendError):
     """The chat blocked the bot, removed it, or does not exist (403 / chat not found)."""
 
 
+class OutsideWindow(SendError):
+    """The platform takes messages to this user only after they write to us again (Zalo OA's
+    customer-service window). The chat is fine: do not deactivate it."""
+
+
+class QuotaExhausted(SendError):
+    """The plan's message quota is used up: nothing goes on this platform until it renews."""
+
+
+class SenderMisconfigured(SendError):
+    """Wrong API URL, method or token: stop this sender; no chat is at fault."""
+
+
+def with_progress(error: SendError, pieces_sent: int) -> SendError:
+    error.pieces_sent = pieces_sent
+    return error
+
+
 class Sender(Protocol):
     """One platform's way of putting a reply into a chat."""
 
     platform: str
 
     async def send(self, chat_id: str, reply: Reply) -> None: ...
+    # Senders that split replies also take `start`: the number of pieces already sent.
 
 
 MAX_INLINE_WAIT = 60.0  # seconds an interactive reply may wait out a 429
@@ -57,8 +79,16 @@ async def deliver(sender: Sender, chat_id: str, reply: Reply) -> None:
             await sender.send(chat_id, reply)
         except RetryLater as exc:
             await asyncio.sleep(min(exc.retry_after, MAX_INLINE_WAIT))
-            await sender.send(chat_id, reply)
+            await send_rest(sender, chat_id, reply, exc.pieces_sent)
     except ChatUnavailable as exc:
         log.warning("%s chat %s unavailable: %s", sender.platform, chat_id, exc)
     except SendError as exc:
         log.error("%s reply to %s not delivered: %s", sender.platform, chat_id, exc)
+
+
+async def send_rest(sender: Sender, chat_id: str, reply: Reply, start: int = 0) -> None:
+    """Send a reply, skipping the first `start` pieces that already arrived."""
+    if start:
+        await sender.send(chat_id, reply, start=start)  # type: ignore[call-arg]
+    else:
+        await sender.send(chat_id, reply)

@@ -169,13 +169,29 @@ class ReminderScheduler:
                     "recorded as missed", kind, period, key, event.scheduled_run_time, n)
 
 
+ZALO_PLATFORMS = ("zalo", "zalo_oa")
+
+
+def pacing(settings) -> tuple[dict[str, Limits], dict[str, str]]:
+    """Per-platform send limits and quota periods from the settings (.env.example says why)."""
+    telegram = Limits(per_second=settings.delivery_max_per_second,
+                      per_chat_per_minute=settings.delivery_max_per_chat_per_minute)
+    zalo = Limits(per_second=settings.zalo_max_per_second,
+                  per_chat_per_minute=settings.zalo_max_per_chat_per_minute)
+    limits = {"telegram": telegram, **dict.fromkeys(ZALO_PLATFORMS, zalo)}
+    return limits, dict.fromkeys(ZALO_PLATFORMS, settings.zalo_quota_period)
+
+
+def build_deliverer(settings, services: Services, senders: Mapping[str, Sender]) -> Deliverer:
+    limits, periods = pacing(settings)
+    return Deliverer(services.engine, senders, limits, quota_periods=periods)
+
+
 def start_reminders(settings, services: Services, senders: Mapping[str, Sender]
                     ) -> Optional[ReminderScheduler]:
     """Wire reminders into a running bot (called by bot.runner inside its event loop)."""
     if not settings.reminders_enabled or not senders:
         return None
-    limits = Limits(per_second=settings.delivery_max_per_second,
-                    per_chat_per_minute=settings.delivery_max_per_chat_per_minute)
-    reminders = ReminderScheduler(services, Deliverer(services.engine, senders, limits))
+    reminders = ReminderScheduler(services, build_deliverer(settings, services, senders))
     reminders.start()
     return reminders

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,11 +38,17 @@ class Settings(BaseSettings):
     zalo_oa_webhook_path: str = Field("/zalo/oa/webhook", alias="ZALO_OA_WEBHOOK_PATH")
     zalo_oa_api_url: str = Field("https://openapi.zalo.me", alias="ZALO_OA_API_URL")
     zalo_oa_oauth_url: str = Field("https://oauth.zaloapp.com", alias="ZALO_OA_OAUTH_URL")
+    # An approved OA transaction template: reminders outside the consultation window use it.
+    zalo_oa_reminder_template_id: str = Field("", alias="ZALO_OA_REMINDER_TEMPLATE_ID")
 
     # Weekly reminders (bot/scheduler.py, bot/delivery.py): platform limits we pace under.
     reminders_enabled: bool = Field(True, alias="REMINDERS_ENABLED")
     delivery_max_per_second: float = Field(30.0, alias="DELIVERY_MAX_PER_SECOND")
     delivery_max_per_chat_per_minute: float = Field(20.0, alias="DELIVERY_MAX_PER_CHAT_PER_MINUTE")
+    # Zalo (Bot API and OA) has its own pace and a plan quota that renews each day or month.
+    zalo_max_per_second: float = Field(5.0, alias="ZALO_MAX_PER_SECOND")
+    zalo_max_per_chat_per_minute: float = Field(20.0, alias="ZALO_MAX_PER_CHAT_PER_MINUTE")
+    zalo_quota_period: Literal["day", "month"] = Field("day", alias="ZALO_QUOTA_PERIOD")
 
     # The office's documents (exports/letterhead.py): workbook Tổng hợp sheet and Word báo cáo.
     report_issuer: str = Field("", alias="REPORT_ISSUER")

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Callable
 
 from handlers import export_cmd, info, join, reminders, report, texts
 from handlers.context import Ctx
-from handlers.messages import Incoming, Reply
+from handlers.messages import Choice, Incoming, Reply
 from handlers.services import Services
 from handlers.textutil import fold
 from storage import repo
@@ -36,6 +37,11 @@ ALIASES = {"bao cao": "baocao", "huy": "huy", "trang thai": "trangthai", "giup":
 # Choice data that work outside any dialog step: the report button, /xuat's period buttons.
 GLOBAL_CHOICES = {"cmd:baocao": "baocao", **dict.fromkeys(export_cmd.CHOICE_DATA, "xuat")}
 FLOWS: dict[str, Handler] = {report.FLOW: report.on_message}
+# What each flow asks at a step, to ask again when a message cannot answer it.
+PROMPTS = {report.FLOW: report.prompt}
+CAPTION_CHOICE = "caption"
+CAPTION_STEPS = ("content", "difficulties")  # steps a photo's caption may answer
+CAPTION_SHOWN = 60
 
 
 async def handle(msg: Incoming, svc: Services) -> list[Reply]:
@@ -54,7 +60,11 @@ async def handle(msg: Incoming, svc: Services) -> list[Reply]:
 
 def route(ctx: Ctx) -> list[Reply]:
     msg = ctx.msg
+    if msg.kind == "voice":
+        return [Reply(texts.VOICE_NOT_HEARD), *_prompt_again(ctx)]
     if msg.kind == "unsupported":
+        if _in_flow(ctx):  # a file, link card or contact card mid-dialog
+            return [Reply(texts.UNSUPPORTED_IN_DIALOG), *_prompt_again(ctx)]
         return [Reply(texts.UNSUPPORTED_SENDER)]
     command = msg.command
     if msg.kind == "text" and fold(msg.text) in ALIASES and msg.chat_type == "private":
@@ -66,14 +76,66 @@ def route(ctx: Ctx) -> list[Reply]:
         if handler is None:
             return [Reply(texts.UNKNOWN_COMMAND.format(command=command[:32]))]
         return handler(ctx)
-    if ctx.state and ctx.state.flow in FLOWS:
+    if _in_flow(ctx):
         _resolve_typed_choice(ctx)
-        return FLOWS[ctx.state.flow](ctx)
+        _take_caption_choice(ctx)
+        step_before = ctx.state.step
+        caption = msg.text.strip() if msg.kind == "photo" else ""
+        replies = FLOWS[ctx.state.flow](ctx)
+        _follow_caption(ctx, step_before, caption, replies)
+        return replies
     if msg.chat_type != "private":
         return []  # the bot does not chat in groups outside commands
     if msg.kind == "text" and join.looks_like_join_code(msg.text):
         return join.join_by_code(ctx, msg.text.strip())
     return [Reply(texts.IDLE_PRIVATE)]
+
+
+def _in_flow(ctx: Ctx) -> bool:
+    return ctx.state is not None and ctx.state.flow in FLOWS
+
+
+def _prompt_again(ctx: Ctx) -> list[Reply]:
+    """The current step's question again (nothing in the dialog changes)."""
+    if not _in_flow(ctx) or ctx.state.flow not in PROMPTS:
+        return []
+    return [PROMPTS[ctx.state.flow](ctx, ctx.state.step, ctx.data)]
+
+
+def _save_data(ctx: Ctx, data: dict) -> None:
+    ctx.state = repo.save_state(ctx.s, *ctx.key, flow=ctx.state.flow, step=ctx.state.step,
+                                data=data, state=ctx.state)
+
+
+def _take_caption_choice(ctx: Ctx) -> None:
+    """«Dùng chú thích ảnh»: answer the step with the remembered caption, as if typed."""
+    data = ctx.data
+    if ctx.msg.kind == "choice" and ctx.msg.choice == CAPTION_CHOICE and data.get("_caption"):
+        ctx.msg = replace(ctx.msg, kind="text", text=data.pop("_caption"))
+        _save_data(ctx, data)
+
+
+def _follow_caption(ctx: Ctx, step_before: str, caption: str, replies: list[Reply]) -> None:
+    """Remember a caption sent with evidence photos; offer it when the dialog reaches a step
+    it can answer (what was done, or difficulties)."""
+    if not _in_flow(ctx):
+        return
+    data, step = ctx.data, ctx.state.step
+    if caption and step_before == "photos" and step == "photos":
+        data["_caption"] = caption
+        _save_data(ctx, data)
+    elif step_before in CAPTION_STEPS and step != step_before and "_caption" in data:
+        data.pop("_caption")  # offered once, answered otherwise
+        _save_data(ctx, data)
+    elif step != step_before and step in CAPTION_STEPS and data.get("_caption") and replies:
+        prompt = replies[-1]
+        prompt.choices = [*prompt.choices, Choice(texts.BTN_USE_CAPTION, CAPTION_CHOICE)]
+        data["_choices"] = [*data.get("_choices", []), [texts.BTN_USE_CAPTION, CAPTION_CHOICE]]
+        _save_data(ctx, data)
+        shown = data["_caption"][:CAPTION_SHOWN] + ("…" if len(data["_caption"]) > CAPTION_SHOWN
+                                                     else "")
+        replies.insert(len(replies) - 1, Reply(texts.CAPTION_OFFER.format(
+            caption=shown, button=texts.BTN_USE_CAPTION)))
 
 
 def _resolve_typed_choice(ctx: Ctx) -> None:

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable, Literal, Optional
 
-Kind = Literal["text", "command", "choice", "photo", "document", "sticker", "other", "unsupported"]
+Kind = Literal["text", "command", "choice", "photo", "document", "sticker", "voice", "other",
+               "unsupported"]
 
 
 @dataclass(frozen=True)

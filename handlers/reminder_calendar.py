@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Optional
 
 import holidays
 
@@ -169,10 +169,6 @@ def latest_due(kind: str, slot: Slot, now: datetime, days_off: DaysOff
     """The newest (period, instant) at or before `now`, looking back two weeks."""
     past = [(p, m) for p, m in occurrences(kind, slot, now, days_off) if m <= now]
     return past[-1] if past else None
-
-
-def local_dates(days: Iterable[date]) -> str:
-    return ", ".join(d.strftime("%d/%m/%Y") for d in days)
 
 
 def period_of(kind: str, slot: Slot, moment: datetime, days_off: DaysOff) -> Optional[str]:

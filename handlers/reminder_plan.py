@@ -21,6 +21,7 @@ from storage.catalog import task_name
 from storage.clock import to_local
 from storage.db import session_scope
 from storage.models import Report, Task, Unit
+from storage.reminders import DeliveryKind, DeliveryStatus
 
 TOP_REPORTS = 3
 
@@ -31,7 +32,7 @@ def _row(target: store.Target, kind: str, period: str, due: datetime, text: str,
                 chat_id=target.chat_id, audience=target.audience,
                 recipient=(target.recipient or "")[:255], text=text,
                 button_label=texts.BTN_REPORT if link else "", button_url=link or "",
-                due_at=due, status="pending", attempts=0, next_attempt_at=due,
+                due_at=due, status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=due,
                 claimed_by="", error="")
 
 
@@ -50,7 +51,8 @@ def _audience(s: Session, units: list[Unit], platforms: list[str]) -> list[store
 
 
 def reminder_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], period: str,
-                  due: datetime, platforms: list[str], kind: str = "reminder") -> list[dict]:
+                  due: datetime, platforms: list[str],
+                  kind: str = DeliveryKind.REMINDER) -> list[dict]:
     suggestion = suggestion_for(repo.active_tasks(s), period)
     by_id = {u.id: u for u in units}
     counts = Counter(s.exec(select(Report.unit_id).where(
@@ -99,7 +101,7 @@ def followup_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], p
         name = None if target.audience == "group" else (target.recipient or "")
         text = followup_text(unit, period, progress[unit.id],
                              deadline_of(cal.plan(unit.id), period), link, name)
-        rows.append(_row(target, "followup", period, due, text, link))
+        rows.append(_row(target, DeliveryKind.FOLLOWUP, period, due, text, link))
     return rows
 
 
@@ -122,11 +124,13 @@ def build_digest(s: Session, cal: Calendar, office_unit: Unit, period: str,
                .where(Report.unit_id.in_(scope), Report.period == period,
                       Report.participants.is_not(None))
                .order_by(Report.participants.desc(), Report.created_at).limit(TOP_REPORTS))]
-    blocked = [(cal.units[d.unit_id].name if d.unit_id in cal.units else "?",
-                d.recipient or d.chat_id)
-               for d in store.blocked_since(s, scope, blocked_since)]
+    def who(status: DeliveryStatus) -> list[tuple[str, str]]:
+        found = [(cal.units[d.unit_id].name if d.unit_id in cal.units else "?",
+                  d.recipient or d.chat_id)
+                 for d in store.blocked_since(s, scope, blocked_since, status)]
+        return list(dict.fromkeys(found))
     return Digest(office_unit, period, expected, reported, by_task, top,
-                  list(dict.fromkeys(blocked)))
+                  who(DeliveryStatus.BLOCKED), who(DeliveryStatus.OUTSIDE_WINDOW))
 
 
 def digest_rows(s: Session, cal: Calendar, units: list[Unit], period: str, due: datetime,
@@ -138,7 +142,7 @@ def digest_rows(s: Session, cal: Calendar, units: list[Unit], period: str, due: 
         if unit is None or unit.id not in wanted:
             continue
         digest = build_digest(s, cal, unit, period, due - timedelta(days=7), today)
-        rows.append(_row(target, "digest", period, due, digest.text(), None))
+        rows.append(_row(target, DeliveryKind.DIGEST, period, due, digest.text(), None))
     return rows
 
 
@@ -147,11 +151,11 @@ def plan_rows(s: Session, svc: Services, cal: Calendar, kind: str, units: Iterab
     units = list(units)
     if not units or not platforms:
         return []
-    if kind in ("reminder", "manual"):
+    if kind in (DeliveryKind.REMINDER, DeliveryKind.MANUAL):
         rows = reminder_rows(s, svc, cal, units, period, due, platforms, kind)
-    elif kind == "followup":
+    elif kind == DeliveryKind.FOLLOWUP:
         rows = followup_rows(s, svc, cal, units, period, due, platforms)
-    elif kind == "digest":
+    elif kind == DeliveryKind.DIGEST:
         rows = digest_rows(s, cal, units, period, due, platforms, today)
     else:
         raise ValueError(kind)
@@ -181,7 +185,7 @@ def plan_round(svc: Services, kind: str, period: str, due: datetime, platforms: 
     """
     with session_scope(svc.engine) as s:
         cal = load_calendar(s)
-        schedule_kind = "reminder" if kind == "manual" else kind
+        schedule_kind = "reminder" if kind == DeliveryKind.MANUAL else kind
         units = cal.units_on(schedule_kind, slot_key, to_local(due).date())
         if root_id is not None:
             inside = {root_id} | {u.id for u in cal.descendants(root_id)}
@@ -203,7 +207,7 @@ def record_missed(svc: Services, kind: str, period: str, due: datetime, platform
         units = cal.units_on(kind, slot_key, to_local(due).date())
         rows = plan_rows(s, svc, cal, kind, units, period, due, platforms, to_local(due).date())
         for row in rows:
-            row.update(status="missed", error="bot không chạy lúc đến hạn", finished_at=svc.clock())
+            row.update(status=DeliveryStatus.MISSED, error="bot không chạy lúc đến hạn", finished_at=svc.clock())
         store.add_deliveries(s, rows)
         store.record_round(s, kind, period, slot_key, due, "missed")
     return len(rows)

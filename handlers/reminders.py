@@ -4,7 +4,7 @@ Edit the wording here; placeholders in braces are filled by the functions below.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
@@ -50,6 +50,9 @@ DIGEST_TOP = "• Nổi bật (đông người tham gia nhất), có thể biể
 DIGEST_TOP_LINE = "   {i}. {unit} – {task} – {people} người ({receipt})"
 DIGEST_BLOCKED = "• Nhóm/tài khoản đã chặn hoặc xóa bot, cần gắn lại (/dangky hoặc /start <mã>):"
 DIGEST_BLOCKED_LINE = "   – {unit}: {who}"
+DIGEST_NEEDS_CONTACT = ("• Cần tương tác: Zalo chỉ cho OA nhắn lại khi cán bộ đã nhắn cho OA gần "
+                        "đây, nên các đồng chí sau chưa nhận được tin nhắc. Nhờ các đồng chí nhắn "
+                        "một tin bất kỳ cho OA (hoặc liên hệ cách khác):")
 
 STATUS_DONE = "✅ đã báo cáo ({n} báo cáo)"
 STATUS_NOT_YET = "⏳ chưa báo cáo"
@@ -170,6 +173,7 @@ class Digest:
     by_task: list[tuple[str, int, int]]  # task label, reports, people
     top: list[TopReport]
     blocked: list[tuple[str, str]]  # unit name, chat title or cadre name
+    needs_contact: list[tuple[str, str]] = field(default_factory=list)  # outside Zalo's window
 
     def text(self) -> str:
         lines = [DIGEST_HEADER.format(unit=self.unit.name, **week_fields(self.period))]
@@ -196,6 +200,9 @@ class Digest:
         if self.blocked:
             lines.append(DIGEST_BLOCKED)
             lines += [DIGEST_BLOCKED_LINE.format(unit=u, who=w) for u, w in self.blocked]
+        if self.needs_contact:
+            lines.append(DIGEST_NEEDS_CONTACT)
+            lines += [DIGEST_BLOCKED_LINE.format(unit=u, who=w) for u, w in self.needs_contact]
         return "\n".join(lines)
 
 

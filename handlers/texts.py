@@ -65,7 +65,8 @@ TOO_SHORT = "Nội dung quá ngắn. Đồng chí mô tả rõ hơn hoạt độ
 TOO_MANY = "Con số {n} quá lớn. Đồng chí kiểm tra lại số người tham gia."
 STALE_CHOICE = "Lựa chọn này không còn hiệu lực."
 KIND_NAMES = {"sticker": "nhãn dán", "photo": "ảnh", "document": "tệp", "other": "loại tin này",
-              "text": "chữ", "command": "lệnh", "choice": "nút bấm", "unsupported": "loại tin này"}
+              "text": "chữ", "command": "lệnh", "choice": "nút bấm", "unsupported": "loại tin này",
+              "voice": "tin nhắn thoại"}
 
 SUMMARY = ("Đồng chí kiểm tra lại báo cáo:\n"
            "• Đơn vị: {unit}\n• Nhiệm vụ: {task}\n• Nội dung: {content}\n"
@@ -94,6 +95,12 @@ STATUS_LINE = "• {receipt} {when} – {task} – {reporter} – {participants}
 
 IDLE_PRIVATE = "Đồng chí gõ /baocao để báo cáo, /giup để xem hướng dẫn."
 UNKNOWN_COMMAND = "Lệnh /{command} không có. Gõ /giup để xem các lệnh."
+VOICE_NOT_HEARD = "Bot chưa nghe được tin nhắn thoại, đồng chí gõ chữ giúp."
+UNSUPPORTED_IN_DIALOG = ("Bot chưa đọc được loại tin này (tệp, thẻ liên kết, danh thiếp...). "
+                         "Đồng chí trả lời bước đang làm:")
+CAPTION_OFFER = ("Ảnh đồng chí gửi có chú thích: «{caption}». Muốn dùng chú thích này làm câu "
+                 "trả lời, đồng chí chọn «{button}»; hoặc gõ câu trả lời khác.")
+BTN_USE_CAPTION = "Dùng chú thích ảnh"
 UNSUPPORTED_SENDER = ("Xin lỗi, bot chưa đọc được tin nhắn từ tài khoản này (tài khoản được bảo vệ "
                       "hoặc loại tin chưa hỗ trợ). Đồng chí nhờ bí thư chi đoàn báo cáo thay.")
 

@@ -7,7 +7,8 @@ impossible; a worker claims a row with a conditional UPDATE, so two processes ne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from enum import StrEnum
 from typing import Iterable, Optional
 
 from sqlalchemy import Index, UniqueConstraint, func, update
@@ -15,13 +16,42 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
 
-from storage.clock import utcnow
+from storage.clock import iso_week, utcnow
 from storage.models import ChatBinding, Member, Report, Unit
 
-# Delivery states. `unknown`: its worker died between claiming and recording the result, so we
-# cannot tell whether the platform got it; it is never sent again (at most once beats twice).
-OPEN = ("pending", "retry")
-FINAL = ("sent", "failed", "blocked", "missed", "skipped", "unknown")
+
+
+class DeliveryKind(StrEnum):
+    """What a delivery is (stored as its value)."""
+
+    REMINDER = "reminder"
+    FOLLOWUP = "followup"
+    DIGEST = "digest"
+    MANUAL = "manual"  # a reminder sent by hand (`fieldreport remind --now`)
+    ALERT = "alert"  # a notice to the office (a platform's quota ran out)
+
+
+class DeliveryStatus(StrEnum):
+    """Where a delivery is. `unknown`: its worker died between claiming and recording the
+    result, so we cannot tell whether the platform got it; it is never sent again (at most once
+    beats twice). `outside_window`: the platform (Zalo OA) takes it only after the cadre writes
+    again; it is sent then, and the office sees who must be reached."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    RETRY = "retry"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    OUTSIDE_WINDOW = "outside_window"
+    MISSED = "missed"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+
+S = DeliveryStatus
+OPEN = (S.PENDING, S.RETRY)
+FINAL = (S.SENT, S.FAILED, S.BLOCKED, S.OUTSIDE_WINDOW, S.MISSED, S.SKIPPED, S.UNKNOWN)
 
 
 class ReminderSchedule(SQLModel, table=True):
@@ -81,7 +111,7 @@ class Delivery(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     period: str = Field(max_length=10, index=True)
-    kind: str = Field(max_length=16)  # reminder, followup, digest, manual
+    kind: str = Field(max_length=16)  # a DeliveryKind
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
     audience: str = Field(max_length=16)  # group, private, office
@@ -90,8 +120,9 @@ class Delivery(SQLModel, table=True):
     button_label: str = Field(default="", max_length=64)
     button_url: str = Field(default="", max_length=255)
     due_at: datetime
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
+    pieces_sent: int = 0  # of a split message: a retry sends only the rest
     next_attempt_at: datetime = Field(default_factory=utcnow)
     claimed_by: str = Field(default="", max_length=64)
     claimed_at: Optional[datetime] = None
@@ -336,18 +367,20 @@ def claim(s: Session, delivery_id: int, worker: str, now: datetime) -> bool:
     """Take a row for sending; False when another worker (or process) took it first."""
     result = s.execute(update(Delivery).where(Delivery.id == delivery_id,
                                               Delivery.status.in_(OPEN))
-                       .values(status="sending", claimed_by=worker, claimed_at=now,
+                       .values(status=S.SENDING, claimed_by=worker, claimed_at=now,
                                attempts=Delivery.attempts + 1))
     return result.rowcount == 1
 
 
 def finish(s: Session, delivery_id: int, status: str, now: datetime, error: str = "",
-           retry_at: Optional[datetime] = None) -> None:
+           retry_at: Optional[datetime] = None, pieces_sent: Optional[int] = None) -> None:
     values: dict = dict(status=status, error=error[:500])
     if status in FINAL:
         values["finished_at"] = now
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
+    if pieces_sent is not None:
+        values["pieces_sent"] = pieces_sent
     s.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
@@ -359,9 +392,9 @@ def overdue_open(s: Session, before: datetime) -> list[Delivery]:
 
 def settle_abandoned(s: Session, claimed_before: datetime, now: datetime) -> int:
     """Rows whose worker died mid-send: outcome unknown, never sent again."""
-    result = s.execute(update(Delivery).where(Delivery.status == "sending",
+    result = s.execute(update(Delivery).where(Delivery.status == S.SENDING,
                                               Delivery.claimed_at < claimed_before)
-                       .values(status="unknown", finished_at=now,
+                       .values(status=S.UNKNOWN, finished_at=now,
                                error="tiến trình dừng giữa chừng; không gửi lại để tránh trùng"))
     return result.rowcount or 0
 
@@ -372,15 +405,68 @@ def deliveries(s: Session, period: Optional[str] = None, kind: Optional[str] = N
     return list(s.exec(query.order_by(Delivery.due_at, Delivery.id)))
 
 
-def blocked_since(s: Session, unit_ids: Iterable[int], since: datetime) -> list[Delivery]:
-    """Deliveries that found their chat gone (blocked / removed) since `since`."""
+def blocked_since(s: Session, unit_ids: Iterable[int], since: datetime,
+                  status: DeliveryStatus = S.BLOCKED) -> list[Delivery]:
+    """Deliveries that ended in `status` (chat gone, by default) since `since`."""
     return list(s.exec(select(Delivery).where(
-        Delivery.unit_id.in_(list(unit_ids)), Delivery.status == "blocked",
+        Delivery.unit_id.in_(list(unit_ids)), Delivery.status == status,
         Delivery.finished_at >= since).order_by(Delivery.unit_id, Delivery.id)))
+
+
+def reopen_outside_window(s: Session, platform: str, chat_id: str, now: datetime) -> int:
+    """The cadre wrote to us, so the platform's window is open again: this week's reminders
+    that waited for it go now (due now, so the lateness rule does not drop them)."""
+    result = s.execute(update(Delivery).where(
+        Delivery.platform == platform, Delivery.chat_id == chat_id,
+        Delivery.status == S.OUTSIDE_WINDOW, Delivery.period == iso_week(now))
+        .values(status=S.RETRY, next_attempt_at=now, due_at=now, finished_at=None))
+    return result.rowcount or 0
+
+
+def defer_platform(s: Session, platform: str, until: datetime) -> int:
+    """Open deliveries of a paused platform wait until `until` (the quota renews); their
+    lateness counts from then, so the wait does not turn them into `missed`."""
+    result = s.execute(update(Delivery).where(
+        Delivery.platform == platform, Delivery.status.in_(OPEN),
+        Delivery.next_attempt_at < until).values(next_attempt_at=until, due_at=until))
+    return result.rowcount or 0
 
 
 def status_counts(s: Session, **scope) -> dict[str, int]:
     query = _scoped(select(Delivery.status, func.count()).group_by(Delivery.status),
                     scope.get("kind"), scope.get("period"), scope.get("unit_ids"), None)
     return dict(s.exec(query).all())
+
+
+class PlatformPause(SQLModel, table=True):
+    """A platform sends nothing until `until` (its message quota is used up)."""
+
+    __tablename__ = "platform_pause"
+    platform: str = Field(primary_key=True, max_length=16)
+    until: datetime
+    reason: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+def pause_platform(s: Session, platform: str, until: datetime, reason: str,
+                   now: datetime) -> bool:
+    """Pause a platform until `until`; True when this starts a new pause (alert the office)."""
+    row = s.get(PlatformPause, platform)
+    if row is not None and _aware(row.until) >= until:
+        return False
+    fresh = row is None or _aware(row.until) <= now
+    row = row or PlatformPause(platform=platform, until=until)
+    row.until, row.reason, row.created_at = until, reason[:255], now
+    s.add(row)
+    return fresh
+
+
+def platform_pauses(s: Session, now: datetime) -> dict[str, datetime]:
+    """Platforms paused now, and until when."""
+    return {row.platform: _aware(row.until) for row in s.exec(select(PlatformPause))
+            if _aware(row.until) > now}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 

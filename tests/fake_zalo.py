@@ -7,6 +7,9 @@ update or 408; no offset, so an update may come again. Webhook calls carry
 X-Bot-Api-Secret-Token. OA (developers.zalo.me): /v4/oa/access_token rotates single-use refresh
 tokens; /v3.0/oa/message/cs and /v3.0/oa/group/message want a valid `access_token` header;
 webhook events are signed in X-ZEvent-Signature.
+
+Both fakes answer every code of bot/zalo/errors.py on demand: `answer_chat` (a chat that keeps
+answering one code), `quota` (messages left before 429), `fail_next` (one-off answers).
 """
 from __future__ import annotations
 
@@ -23,6 +26,12 @@ from aiohttp import web
 from bot.zalo.oa import signature
 
 TOKEN = "1459232241454765289:fake-zalo-bot-token-NOT-REAL"
+BOT_DESCRIPTIONS = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+                    429: "Quota exceeded"}
+OA_MESSAGES = {-201: "User has not followed the OA", -213: "User has not interacted in 48h",
+               -216: "Access token is invalid", -224: "Group Message Framework not in package",
+               -230: "User has not interacted with the OA in the past 7 days",
+               -232: "Outside of consultation window", -234: "Outside of consultation window"}
 BOT_ID = "1459232241454765289"
 
 
@@ -82,10 +91,13 @@ class FakeZaloBotApi(_Server):
         self.poll_cap = 0.3  # seconds an empty getUpdates is held (the real API: `timeout`)
         self.calls: list[tuple[str, dict]] = []
         self.fail_next: dict[str, list[tuple[int, dict]]] = {}
+        self.answer_chat: dict[str, int] = {}  # chat id -> error code it keeps answering
+        self.quota: Optional[int] = None  # sendMessage calls left before 429 (None: no limit)
         self.webhook_url, self.webhook_secret = "", ""
         self._message_ids = itertools.count(1)
         self._event_ids = itertools.count(1)
         self._repeat: Optional[dict] = None
+        self.delivered_texts: list[tuple[str, str]] = []  # accepted sendMessage calls
         self.app.router.add_post("/bot{token}/{method}", self._method)
 
     # --- what the bot does -----------------------------------------------------------------
@@ -155,6 +167,17 @@ class FakeZaloBotApi(_Server):
         if not params.get("chat_id") or not 1 <= len(text) <= 2000:
             return web.json_response({"ok": False, "error_code": 400,
                                       "description": "Bad request"}, status=400)
+        code = self.answer_chat.get(params["chat_id"])
+        if code is None and self.quota is not None:
+            if self.quota <= 0:
+                code = 429
+            else:
+                self.quota -= 1
+        if code is not None:
+            return web.json_response({"ok": False, "error_code": code,
+                                      "description": BOT_DESCRIPTIONS.get(code, "Error")},
+                                     status=code)
+        self.delivered_texts.append((params["chat_id"], text))
         return {"message_id": f"m{next(self._message_ids)}", "date": 1749632637199}
 
     async def _sendPhoto(self, params, request):
@@ -218,6 +241,11 @@ class FakeZaloOa(_Server):
         self.expires_in = "90000"
         self.refresh_gate: Optional[asyncio.Event] = None  # hold refresh answers until set
         self.sent: list[tuple[str, dict]] = []
+        self.answer_user: dict[str, int] = {}  # user or group id -> code (an HTTP status if > 0)
+        self.quota: Optional[int] = None  # messages left before HTTP 429 (None: no limit)
+        self.refresh_answer: Optional[int] = None  # error code the token endpoint answers
+        self.templates_approved = False  # /message/transaction accepted outside the window
+        self.app.router.add_post("/v3.0/oa/message/transaction", self._transaction)
         self.app.router.add_post("/v4/oa/access_token", self._access_token)
         self.app.router.add_post("/v3.0/oa/message/cs", self._cs)
         self.app.router.add_post("/v3.0/oa/group/message", self._group)
@@ -233,6 +261,9 @@ class FakeZaloOa(_Server):
             return web.json_response({"error": -14002, "error_name": "Invalid app secret"})
         if self.refresh_gate is not None:
             await self.refresh_gate.wait()
+        if self.refresh_answer is not None:
+            self.refused += 1
+            return web.json_response({"error": self.refresh_answer, "error_name": "refused"})
         token = form.get("refresh_token", "")
         if form.get("grant_type") != "refresh_token" or token not in self.refresh_tokens:
             self.refused += 1
@@ -249,18 +280,48 @@ class FakeZaloOa(_Server):
     def _authorized(self, request: web.Request) -> bool:
         return request.headers.get("access_token", "") in self.access_tokens
 
+    def _refusal(self, to: str) -> Optional[web.Response]:
+        """The answer a test set up for this recipient, or the quota running out."""
+        code = self.answer_user.get(to)
+        if code is None and self.quota is not None:
+            if self.quota <= 0:
+                code = 429
+            else:
+                self.quota -= 1
+        if code is None:
+            return None
+        if code > 0:  # an HTTP status (401, 429)
+            return web.json_response({"error": -32, "message": "HTTP error"}, status=code)
+        return web.json_response({"error": code, "message": OA_MESSAGES.get(code, "Error")})
+
     async def _cs(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         body = await request.json()
+        refused = self._refusal(body["recipient"]["user_id"])
+        if refused is not None:
+            return refused
         self.sent.append(("cs", body))
         return web.json_response({"error": 0, "message": "Success", "data": {
             "message_id": f"oam{next(self._n)}", "user_id": body["recipient"]["user_id"]}})
+
+    async def _transaction(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        body = await request.json()
+        if not self.templates_approved:
+            return web.json_response({"error": -230, "message": OA_MESSAGES[-230]})
+        self.sent.append(("transaction", body))
+        return web.json_response({"error": 0, "message": "Success",
+                                  "data": {"message_id": f"oat{next(self._n)}"}})
 
     async def _group(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         body = await request.json()
+        refused = self._refusal(body["recipient"]["group_id"])
+        if refused is not None:
+            return refused
         self.sent.append(("group", body))
         return web.json_response({"error": 0, "message": "Success",
                                   "data": {"message_id": f"oag{next(self._n)}"}})
@@ -274,7 +335,11 @@ class FakeZaloOa(_Server):
         for kind, body in self.sent:
             to = body["recipient"].get("user_id") or body["recipient"].get("group_id")
             if (user_id is None and group_id is None) or to in (user_id, group_id):
-                out.append(body["message"].get("text", ""))
+                if kind == "transaction":
+                    elements = body["message"]["attachment"]["payload"]["elements"]
+                    out.append(elements[-1]["content"])
+                else:
+                    out.append(body["message"].get("text", ""))
         return out
 
     # --- signed webhook events -------------------------------------------------------------

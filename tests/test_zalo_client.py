@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.outbox import ChatUnavailable, RetryLater, SendError
+from bot.outbox import ChatUnavailable, QuotaExhausted, SendError, SenderMisconfigured
 from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, ZaloRateLimited
 from bot.zalo.sender import ZaloSender, render
 from handlers.messages import Choice, Reply
@@ -53,24 +53,25 @@ async def test_not_ok_is_an_error_and_is_not_retried(client, fake):
         await client.send_message("u1", "a")
 
 
-async def test_429_and_5xx_back_off_then_succeed(client, fake):
+async def test_5xx_back_off_then_succeed(client, fake):
     fake.fail_next["sendMessage"] = [
-        (429, {"ok": False, "error_code": 429, "description": "Quota exceeded"}),
         (502, {"ok": False, "error_code": 502, "description": "Bad gateway"}),
-        (200, {"ok": False, "error_code": 429, "description": "Quota exceeded",
+        (503, {"ok": False, "error_code": 503, "description": "Unavailable",
                "parameters": {"retry_after": 7}}),
     ]
     result = await client.send_message("u1", "Xin chào")
     assert result["message_id"]
-    assert client.waits == [1.0, 2.0, 7]
-    assert [m for m, _ in fake.calls].count("sendMessage") == 4
+    assert client.waits == [1.0, 7]
+    assert [m for m, _ in fake.calls].count("sendMessage") == 3
 
 
-async def test_persistent_429_becomes_rate_limited(client, fake):
+async def test_429_is_the_quota_and_is_not_retried(client, fake):
+    """On Zalo 429 means the plan's quota is used up: no short back-off can help (issue 12)."""
     fake.fail_next["sendMessage"] = [(429, {"ok": False, "error_code": 429})] * 4
     with pytest.raises(ZaloRateLimited):
         await client.send_message("u1", "Xin chào")
-    assert len(client.waits) == 3
+    assert client.waits == []
+    assert [m for m, _ in fake.calls].count("sendMessage") == 1
 
 
 async def test_the_token_never_reaches_a_log_line_or_an_error(fake, caplog):
@@ -121,10 +122,14 @@ async def test_sender_maps_errors_for_the_outbox(client, fake):
     await sender.send("u1", Reply("Nhắc báo cáo tuần này"))
     assert fake.texts("u1") == ["Nhắc báo cáo tuần này"]
     fake.fail_next["sendMessage"] = [(429, {"ok": False, "error_code": 429})] * 4
-    with pytest.raises(RetryLater):
+    with pytest.raises(QuotaExhausted):
         await sender.send("u1", Reply("a"))
     fake.fail_next["sendMessage"] = [(404, {"ok": False, "error_code": 404,
                                             "description": "Not found"})]
+    with pytest.raises(SenderMisconfigured):  # a wrong URL is not a missing chat (issue 12)
+        await sender.send("u-gone", Reply("a"))
+    fake.fail_next["sendMessage"] = [(403, {"ok": False, "error_code": 403,
+                                            "description": "Forbidden"})]
     with pytest.raises(ChatUnavailable):
         await sender.send("u-gone", Reply("a"))
     fake.fail_next["sendMessage"] = [(400, {"ok": False, "error_code": 400,

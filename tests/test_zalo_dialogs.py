@@ -224,3 +224,47 @@ async def test_short_webhook_secret_is_refused(fake, services):
     with pytest.raises(SystemExit, match="từ 8 đến 256 ký tự"):
         await app.start()
     await app.stop()
+
+
+# --- what Zalo users send besides text and photos (issue 12) ----------------------------------
+
+async def test_unsupported_message_mid_dialog_asks_the_current_step_again(fake, zalo, org):
+    cadre = person(fake, zalo)
+    await cadre.say(f"/start {org['CD-A1'].join_code}")
+    await cadre.say("báo cáo")
+    await cadre.say("3")
+    shown = await cadre.send(cadre.event("unsupported"))  # a file, a link card, a contact card
+    assert "Bot chưa đọc được loại tin này" in shown
+    assert "Bước 2/5 – Đồng chí đã làm gì?" in shown
+    assert "tài khoản được bảo vệ" not in shown
+    assert "Bước 3/5" in await cadre.say("Dọn vệ sinh kênh mương ấp 1")  # the step still works
+
+
+async def test_voice_message_asks_for_text(fake, zalo, org):
+    cadre = person(fake, zalo)
+    await cadre.say(f"/start {org['CD-A1'].join_code}")
+    await cadre.say("báo cáo")
+    await cadre.say("3")
+    shown = await cadre.send(cadre.event("voice", voice_url="https://example.invalid/v.aac"))
+    assert "Bot chưa nghe được tin nhắn thoại, đồng chí gõ chữ giúp." in shown
+    assert "Bước 2/5" in shown
+
+
+async def test_photo_caption_is_offered_as_the_difficulties_answer(fake, zalo, org, engine):
+    cadre = person(fake, zalo)
+    await cadre.say(f"/start {org['CD-A1'].join_code}")
+    await cadre.say("báo cáo")
+    await cadre.say("3")
+    await cadre.say("Dọn vệ sinh kênh mương ấp 1")
+    await cadre.say("18")
+    url = fake.add_photo(photo_bytes(21))
+    assert "Đã nhận ảnh 1/10" in await cadre.send(cadre.event(
+        "image", photo_url=url, caption="Thiếu găng tay, đề nghị huyện hỗ trợ"))
+    shown = await cadre.say("xong")
+    assert "Bước 5/5" in shown
+    assert "«Thiếu găng tay, đề nghị huyện hỗ trợ»" in shown and "«Dùng chú thích ảnh»" in shown
+    summary = await cadre.tap("Dùng chú thích ảnh")
+    assert "Thiếu găng tay, đề nghị huyện hỗ trợ" in summary
+    assert "Mã biên nhận: BC-" in await cadre.tap("Gửi")
+    with session_scope(engine) as s:
+        assert s.exec(select(Report)).one().difficulties == "Thiếu găng tay, đề nghị huyện hỗ trợ"

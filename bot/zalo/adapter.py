@@ -21,6 +21,8 @@ from handlers.dispatch import handle
 from handlers.messages import Incoming, Reply
 from handlers.services import Services
 from handlers.textutil import parse_command
+from storage import reminders as deliveries
+from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ KINDS = {
     "message.image.received": "photo",
     "message.sticker.received": "sticker",
     "message.unsupported.received": "unsupported",
+    "message.voice.received": "voice",
 }
 _LEADING_MENTION = re.compile(r"^@.*?\s(?=/)", re.S)  # "@Bot Báo cáo /dangky X" -> "/dangky X"
 
@@ -82,7 +85,7 @@ def parse_bot_event(body: object) -> Optional[ZaloEvent]:
         chat_type="group" if str(chat.get("chat_type", "")).upper() == "GROUP" else "private",
         user_name=str(sender.get("display_name") or sender.get("first_name")
                       or sender.get("name") or ""),
-        text=str(message.get("text") or ""),
+        text=str(message.get("text") or message.get("caption") or ""),  # a photo's caption
         photo_url=str(photo) if kind == "photo" else "",
     )
 
@@ -107,8 +110,8 @@ def to_incoming(event: ZaloEvent,
             return Incoming(kind="command", text=text, command=command[0], args=command[1],
                             **base)
         return Incoming(kind="text", text=text, **base)
-    if event.kind == "photo":
-        return Incoming(kind="photo", load_photo=load_photo, **base)
+    if event.kind == "photo":  # the caption rides along as text
+        return Incoming(kind="photo", load_photo=load_photo, text=event.text, **base)
     return Incoming(kind=event.kind, **base)
 
 
@@ -121,8 +124,9 @@ class ZaloBot:
 
     def __init__(self, services: Services, sender: Sender,
                  download: Callable[[str], Awaitable[bytes]],
-                 senders: Optional[dict[str, Sender]] = None):
+                 senders: Optional[dict[str, Sender]] = None, window: bool = False):
         self.services, self.sender, self.download = services, sender, download
+        self.window = window  # the platform takes messages only after the user writes (OA)
         self.senders = senders if senders is not None else {}
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -171,9 +175,19 @@ class ZaloBot:
                 msg = to_incoming(event, _loader(photo) if photo is not None else None)
                 replies = await handle(msg, self.services)
                 await self.deliver_all(msg, replies)
+                if self.window and event.chat_type == "private":
+                    await asyncio.to_thread(self._window_opened, event)
         except Exception:
             self._seen.pop(event.message_id, None)  # a repeat may try again
             log.exception("error while handling Zalo message %s", event.message_id)
+
+    def _window_opened(self, event: ZaloEvent) -> None:
+        """The cadre wrote, so the OA may message them again: reminders that waited go now
+        (the delivery worker picks them up within its poll)."""
+        with session_scope(self.services.engine) as s:
+            if deliveries.reopen_outside_window(s, event.platform, event.chat_id,
+                                                self.services.clock()):
+                log.info("window open again for %s:%s", event.platform, event.chat_id)
 
     async def deliver_all(self, msg: Incoming, replies: list[Reply]) -> None:
         await deliver_replies(msg, replies, self.sender, self.senders)

@@ -107,9 +107,9 @@ class ZaloApp:
                           s.zalo_oa_app_secret.get_secret_value(), s.zalo_oa_oauth_url,
                           lambda: session, clock=self.services.clock, seed_refresh_token=seed)
         self.oa = OaClient(tokens, s.zalo_oa_api_url, session=session)
-        sender = OaSender(self.oa)
+        sender = OaSender(self.oa, template_id=s.zalo_oa_reminder_template_id)
         self.oa_bot = ZaloBot(self.services, sender, lambda url: fetch_bytes(session, url),
-                              self.shared)
+                              self.shared, window=True)
         self.senders["zalo_oa"] = sender
         self._background.append(asyncio.create_task(self._keep_tokens_fresh(tokens)))
         return [(s.zalo_oa_webhook_path,

@@ -1,8 +1,10 @@
 """A thin aiohttp client of the Zalo Bot API (POST <ZALO_API_URL>/bot<TOKEN>/<method>).
 
-Every answer is checked for `ok`. getUpdates answers 408 when nothing new arrived; 429 and
-5xx are retried with back-off. The token is part of every URL, so no URL, and no aiohttp
-exception that could carry one, ever reaches a log line or an error message.
+Every answer is checked for `ok`. getUpdates answers 408 when nothing new arrived; 5xx are
+retried with back-off. 429 is not retried: on Zalo it means the plan's quota is used up, which
+no short wait fixes (bot/zalo/errors.py; delivery pauses Zalo until the next quota period).
+The token is part of every URL, so no URL, and no aiohttp exception that could carry one, ever
+reaches a log line or an error message.
 """
 from __future__ import annotations
 
@@ -22,16 +24,17 @@ MAX_DOWNLOAD = 20 * 1024 * 1024
 class ZaloError(Exception):
     """A Bot API call failed; `code` is the API's error_code or the HTTP status."""
 
-    def __init__(self, method: str, code: int, description: str = ""):
+    def __init__(self, method: str, code: int, description: str = "", status: int = 0):
         super().__init__(f"Zalo {method} failed: {code} {description}".strip())
         self.method, self.code, self.description = method, code, description
+        self.status = status or code  # the HTTP status of the answer
 
 
 class ZaloRateLimited(ZaloError):
-    """Still 429 (quota exceeded) after the retries; try again after `retry_after` seconds."""
+    """429: the plan's quota is used up (`retry_after` only if Zalo named one)."""
 
-    def __init__(self, method: str, retry_after: float):
-        super().__init__(method, 429, "quota exceeded")
+    def __init__(self, method: str, retry_after: float, status: int = 429):
+        super().__init__(method, 429, "quota exceeded", status)
         self.retry_after = retry_after
 
 
@@ -105,9 +108,6 @@ class ZaloClient:
             params["caption"] = caption[:TEXT_LIMIT]
         return await self.call("sendPhoto", params)
 
-    async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
-        return await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
-
     async def download(self, url: str, limit: int = MAX_DOWNLOAD) -> bytes:
         """The bytes behind a photo_url (no token is sent: the link carries its own access)."""
         return await fetch_bytes(self.session, url, limit)
@@ -133,17 +133,17 @@ class ZaloClient:
                 return body.get("result")
             code = _error_code(status, body)
             description = str(body.get("description") or "")[:200]
-            if code == 429 or code >= 500:
+            if code == 429:
+                raise ZaloRateLimited(method, _retry_after(body) or 0.0, status)
+            if code >= 500:
                 retry_after = _retry_after(body) or delay
                 if last:
-                    if code == 429:
-                        raise ZaloRateLimited(method, retry_after)
-                    raise ZaloError(method, code, description)
+                    raise ZaloError(method, code, description, status)
                 log.warning("Zalo %s: %s, retrying in %.0fs", method, code, retry_after)
                 await self._sleep(min(retry_after, self.max_backoff))
                 delay = min(delay * 2, self.max_backoff)
                 continue
-            raise ZaloError(method, code, description)
+            raise ZaloError(method, code, description, status)
         raise AssertionError("unreachable")
 
     async def _post(self, method: str, params: dict, http_timeout: float) -> tuple[int, dict]:

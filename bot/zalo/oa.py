@@ -8,7 +8,11 @@ Facts relied on (developers.zalo.me OA docs as quoted by integrators):
   refresh token works once (error -14020 when reused or expired);
 * POST {api}/v3.0/oa/message/cs {recipient.user_id} and /v3.0/oa/group/message
   {recipient.group_id} (Group Message Framework), header `access_token`; success is
-  HTTP 200 with "error": 0; error -216 or HTTP 401 means the access token is invalid.
+  HTTP 200 with "error": 0; what other answers mean is the table in bot/zalo/errors.py
+  (-216 or HTTP 401: the access token is invalid, refresh once);
+* POST {api}/v3.0/oa/message/transaction: a transaction (template) message, which the OA may
+  send outside the consultation window once Zalo approved its templates (zalo-java-sdk
+  SendTransactionMessage).
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from typing import Any, Awaitable, Callable, Optional
 import aiohttp
 from sqlalchemy.engine import Engine
 
+from bot.zalo.errors import Api, Meaning, codes
 from storage import zalo as tokens_db
 from storage.clock import utcnow
 from storage.db import session_scope
@@ -31,15 +36,15 @@ from storage.zalo import TokenPair
 log = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh this long before the access token expires
-TOKEN_INVALID = {-216}
-REFRESH_TOKEN_DEAD = {-14020, -14014, -14019}  # reused, invalid or expired refresh token
+TOKEN_INVALID = codes(Api.OA, Meaning.TOKEN)
+REFRESH_TOKEN_DEAD = codes(Api.OAUTH, Meaning.REAUTHORIZE)  # reused, invalid or expired
 DEFAULT_EXPIRES_IN = 3600
 
 
 class OaError(Exception):
-    def __init__(self, code: int, message: str = ""):
+    def __init__(self, code: int, message: str = "", status: int = 200):
         super().__init__(f"Zalo OA error {code}: {message}".strip())
-        self.code, self.message = code, message
+        self.code, self.message, self.status = code, message, status
 
 
 class OaNotAuthorized(OaError):
@@ -233,14 +238,16 @@ class OaClient:
         return await self.post("/v3.0/oa/message/cs",
                                {"recipient": {"user_id": user_id}, "message": {"text": text}})
 
-    async def send_image(self, user_id: str, image_url: str, text: str = "") -> dict:
-        element = {"media_type": "image", "url": image_url}
-        message: dict = {"attachment": {"type": "template", "payload": {
-            "template_type": "media", "elements": [element]}}}
-        if text:
-            message["text"] = text
-        return await self.post("/v3.0/oa/message/cs",
-                               {"recipient": {"user_id": user_id}, "message": message})
+    async def send_transaction(self, user_id: str, template_id: str, title: str,
+                               text: str) -> dict:
+        """A transaction message from the OA's approved template `template_id`."""
+        elements = [{"type": "header", "align": "left", "content": title[:100]},
+                    {"type": "text", "align": "left", "content": text}]
+        payload = {"template_type": "transaction_event", "template_id": template_id,
+                   "language": "VI", "elements": elements}
+        return await self.post("/v3.0/oa/message/transaction", {
+            "recipient": {"user_id": user_id},
+            "message": {"attachment": {"type": "template", "payload": payload}}})
 
     async def send_group_text(self, group_id: str, text: str) -> dict:
         return await self.post("/v3.0/oa/group/message",
@@ -259,7 +266,7 @@ class OaClient:
                 self.tokens.proven(pair)
                 return body.get("data") or {}
             code = 429 if status == 429 else _int(body.get("error"), status)
-            raise OaError(code, str(body.get("message") or "")[:200])
+            raise OaError(code, str(body.get("message") or "")[:200], status)
         raise AssertionError("unreachable")
 
     async def _post(self, path: str, payload: dict, access_token: str) -> tuple[int, dict]:

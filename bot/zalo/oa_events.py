@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from bot.outbox import ChatUnavailable, RetryLater, SendError
 from bot.zalo.adapter import ZaloEvent
+from bot.zalo.errors import Api, Meaning, classify, send_error
 from bot.zalo.oa import OaClient, OaError
 from bot.zalo.sender import render
 from handlers.messages import Reply
@@ -19,9 +19,9 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "zalo_oa"
 GROUP_PREFIX = "group:"
-KINDS = {"text": "text", "image": "photo", "sticker": "sticker", "file": "document"}
-GONE_WORDS = ("not follow", "not interact", "blocked", "not exist", "not found", "removed")
-LIMIT_WORDS = ("quota", "limit", "too many")
+KINDS = {"text": "text", "image": "photo", "sticker": "sticker", "file": "document",
+         "audio": "voice", "voice": "voice"}
+TEMPLATE_TITLE = "Nhắc báo cáo «30 phút hành động»"
 
 
 def parse_oa_event(body: object) -> Optional[ZaloEvent]:
@@ -49,7 +49,7 @@ def parse_oa_event(body: object) -> Optional[ZaloEvent]:
         user_id=user_id,
         kind=kind,
         chat_type="group" if in_group else "private",
-        text=str(message.get("text") or ""),
+        text=str(message.get("text") or ""),  # an image's caption too
         photo_url=photo_url,
     )
 
@@ -67,20 +67,34 @@ class OaSender:
 
     platform = PLATFORM
 
-    def __init__(self, client: OaClient):
+    def __init__(self, client: OaClient, template_id: str = ""):
         self.client = client
+        self.template_id = template_id  # ZALO_OA_REMINDER_TEMPLATE_ID: outside the window
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, start: int = 0) -> None:
+        """Send the reply's pieces from `start` on; an error carries how many arrived."""
+        pieces, sent = render(reply), start
         try:
-            for piece in render(reply):
+            for piece in pieces[start:]:
                 if chat_id.startswith(GROUP_PREFIX):
                     await self.client.send_group_text(chat_id[len(GROUP_PREFIX):], piece)
                 else:
                     await self.client.send_text(chat_id, piece)
+                sent += 1
         except OaError as exc:
-            text = exc.message.lower()
-            if exc.code == 429 or any(w in text for w in LIMIT_WORDS):
-                raise RetryLater(60.0, str(exc)) from None
-            if any(w in text for w in GONE_WORDS):
-                raise ChatUnavailable(str(exc)) from None
-            raise SendError(str(exc)) from None
+            meaning = classify(Api.OA, exc.status, exc.code)
+            if meaning == Meaning.OUTSIDE_WINDOW and self.template_id:
+                await self._as_template(chat_id, "\n".join(pieces[sent:]), exc)
+                return
+            raise send_error(meaning, str(exc), sent) from None
+
+    async def _as_template(self, user_id: str, text: str, refused: OaError) -> None:
+        """Outside the window: one transaction message from the approved template instead."""
+        try:
+            await self.client.send_transaction(user_id, self.template_id, TEMPLATE_TITLE, text)
+        except OaError as exc:
+            log.warning("template message to %s refused too: %s", user_id, exc)
+            meaning = classify(Api.OA, exc.status, exc.code)
+            if meaning in (Meaning.FAILED, Meaning.OUTSIDE_WINDOW):
+                meaning = Meaning.OUTSIDE_WINDOW  # still waiting for the cadre to write
+            raise send_error(meaning, f"{refused}; template: {exc}") from None

@@ -1,4 +1,4 @@
-"""Neutral Reply -> Zalo Bot API sendMessage calls, with the outbox's error mapping.
+"""Neutral Reply -> Zalo Bot API sendMessage calls; errors mean what bot/zalo/errors.py says.
 
 Zalo bots have no buttons, no file upload and send photos only by public URL:
 menus become numbered lines (bot/textrender.py), a Reply.photo (a local file) is not sent,
@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from bot.outbox import ChatUnavailable, RetryLater, SendError
 from bot.textrender import render_text, split_text
 from bot.zalo import texts
-from bot.zalo.client import TEXT_LIMIT, ZaloClient, ZaloError, ZaloRateLimited
+from bot.zalo.client import TEXT_LIMIT, ZaloClient, ZaloError
+from bot.zalo.errors import Api, classify, send_error
 from handlers.messages import Reply
 
 log = logging.getLogger(__name__)
-
-# Error codes of the Bot API that mean the chat cannot be reached (docs: 404 "Not found").
-GONE_CODES = {404}
-GONE_PHRASES = ("not found", "blocked", "not exist", "no permission", "forbidden")
 
 
 def render(reply: Reply) -> list[str]:
@@ -40,16 +36,16 @@ class ZaloSender:
     def __init__(self, client: ZaloClient):
         self.client = client
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, start: int = 0) -> None:
+        """Send the reply's pieces from `start` on; an error carries how many arrived."""
         if reply.photo is not None:
             log.info("photo %s not sent to Zalo chat %s: the Bot API only takes public URLs",
                      reply.photo.name, chat_id)
+        sent = start
         try:
-            for piece in render(reply):
+            for piece in render(reply)[start:]:
                 await self.client.send_message(chat_id, piece)
-        except ZaloRateLimited as exc:
-            raise RetryLater(exc.retry_after, str(exc)) from None
+                sent += 1
         except ZaloError as exc:
-            if exc.code in GONE_CODES or any(p in exc.description.lower() for p in GONE_PHRASES):
-                raise ChatUnavailable(str(exc)) from None
-            raise SendError(str(exc)) from None
+            meaning = classify(Api.BOT, exc.status, exc.code)
+            raise send_error(meaning, str(exc), sent) from None

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = "0004_plan_codes"
-down_revision = "0001_core"
+down_revision = ("0002_reminders", "0003_zalo")  # merges the two feature heads
 branch_labels = None
 depends_on = None
 

@@ -145,7 +145,12 @@ def load_week_rules(s: Session) -> WeekRules:
     """The rules of every unit, read in two queries (schedules and the parent map)."""
     from storage import reminders as store  # the schedule tables live with the reminders
 
-    rows, parents = store.schedule_rows(s), store.parent_map(s)
+    return week_rules_from(store.schedule_rows(s), store.parent_map(s))
+
+
+def week_rules_from(rows: dict, parents: dict) -> WeekRules:
+    """The rules from schedule rows and the parent map already read (the reminders' calendar)."""
+    from storage import reminders as store
 
     def specs(unit_id: Optional[int]) -> dict:
         chain = store.ancestors(parents, unit_id) if unit_id is not None else []

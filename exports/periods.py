@@ -42,14 +42,15 @@ class Period:
     @property
     def week_note(self) -> Optional[str]:
         """One line for the workbook: how whole weeks were attributed to this period."""
-        if self.literal_range:
-            return ("Tính các tuần có ngày nằm trong khoảng thời gian trên "
-                    f"(từ {self.date_from:%d/%m/%Y} đến {self.date_to:%d/%m/%Y})."
-                    if len(self.weeks) > 1 else None)
-        if not self.unit_word:
-            return None
         first = date.fromisocalendar(*map(int, self.weeks[0].split("-W")), 1)
         last = date.fromisocalendar(*map(int, self.weeks[-1].split("-W")), 7)
+        if self.literal_range:
+            if (first, last) == (self.date_from, self.date_to):
+                return None
+            return (f"Báo cáo được tính theo tuần hoạt động: trọn {len(self.weeks)} tuần có ngày "
+                    f"trong khoảng này (từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}).")
+        if not self.unit_word:
+            return None
         return (f"Tuần được tính vào {self.unit_word} có ngày thứ Năm của tuần "
                 f"({len(self.weeks)} tuần, từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}).")
 

@@ -126,7 +126,8 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
     first_photo: dict[int, int] = {}
     for index, photo in enumerate(photos):
         first_photo.setdefault(photo.report_id, index)
-    detail = DetailWriter(book, heading, by_id, task_names, first_photo, EVIDENCE)
+    detail = DetailWriter(book, heading, by_id, task_names, first_photo, EVIDENCE,
+                          scope.rules.deadline)
     pending = 0
     for line in iter_report_lines(s, period.weeks, scope.unit_ids):
         rollup.add(line)

@@ -236,23 +236,24 @@ def period_figures(source: Union[Session, Engine], period, unit_code: Optional[s
     as_of: the moment the figures are judged at (aware; now by default): weeks whose deadline
         (each unit's, storage.weeks) is still ahead are open, not missed.
 
-    Example:
+    Example (the case tests/test_figures.py builds: four branches; in week 48 CD-A1 sent two
+    activities on time, CD-B1 one on Sunday 22:00, the others nothing):
 
-        >>> f = period_figures(engine, "2026-W48", as_of=datetime(2026, 12, 1, tzinfo=UTC))
-        >>> f.headline.expected, f.headline.reported, f.headline.on_time, f.headline.late
-        (4, 3, 2, 1)
-        >>> f"{f.headline.completion_rate:.0%}"   # reported / expected
-        '75%'
-        >>> f.headline.activities, f.headline.participants, f.headline.photos
-        (5, 70, 3)
-        >>> [(t.name, t.activities, t.units, t.people) for t in f.tasks][:2]
-        [('NV1 Chuyển đổi số', 2, 2, 25), ('NV2 ...', 0, 0, 0)]
+        >>> f = period_figures(engine, "2026-W48",
+        ...                    as_of=datetime(2026, 12, 1, 9, tzinfo=LOCAL_TZ))
+        >>> h = f.headline
+        >>> h.expected, h.reported, h.on_time, h.late, h.not_reported, h.open
+        (4, 2, 1, 1, 2, 0)
+        >>> h.completion_rate, h.activities, h.participants, h.photos
+        (0.5, 3, 32, 1)
+        >>> [(t.name, t.activities, t.units, t.people) for t in f.tasks][0]  # plan order
+        ('NV1 Chống suy thoái', 2, 2, 12)
         >>> [(g.parent, [(u.code, u.weeks_missed) for u in g.units]) for g in f.missing]
-        [('Huyện đoàn A', [('CD-A2', 1)])]
-        >>> f.issues[0].kind, f.issues[0].unit, f.issues[0].text, f.issues[0].receipt_code
-        ('difficulty', 'Chi đoàn ấp 1', 'Thiếu dụng cụ', 'BC-7K2M9')
-        >>> f.previous_period.spec, f.previous.reported   # the week before, same rules
-        ('2026-W47', 2)
+        [('Huyện đoàn A', [('CD-A2', 1)]), ('Huyện đoàn B', [('CD-B2', 1)])]
+        >>> i = f.issues[0]; (i.kind, i.unit, i.task, i.text, i.receipt_code)
+        ('difficulty', 'Chi đoàn ấp 1', 'NV3 Nông thôn mới', 'Thiếu dụng cụ', 'BC-…')
+        >>> f.previous_period.spec, f.previous.reported, f.previous.expected
+        ('2026-W47', 1, 4)
 
     Headline unit counts are unit-weeks (for one week: units); a unit counts as reported once
     a week however many activities it sent, and activities are counted separately.

@@ -20,6 +20,7 @@ from storage import reminders as store
 from storage.clock import fmt_local, iso_week, utcnow
 from storage.db import session_scope
 from storage.reminders import DeliveryKind, DeliveryStatus
+from storage.weeks import load_week_rules, week_name
 
 S, K = DeliveryStatus, DeliveryKind
 STATUS_LABELS = {
@@ -65,11 +66,14 @@ def _slot_option(name: str, what: str):
 @_slot_option("followup", "Giờ nhắc lần hai")
 @_slot_option("deadline", "Hạn báo cáo")
 @_slot_option("digest", "Giờ gửi tổng hợp cho Văn phòng")
-def schedule_set(unit_code, reminder, followup, deadline, digest) -> None:
+@click.option("--grace", default=None, metavar="GIỜ",
+              help="Hết thời gian báo cáo bù cho tuần trước, tính trong tuần sau: «T2 12:00» "
+                   "(mặc định: Thứ Hai 12:00 tuần sau); «inherit» để theo cấp trên.")
+def schedule_set(unit_code, reminder, followup, deadline, digest, grace) -> None:
     """Đổi lịch nhắc cho một nhánh của tổ chức."""
     changes: dict[str, Optional[str]] = {}
     for column, text in (("reminder", reminder), ("followup", followup),
-                         ("deadline", deadline), ("digest", digest)):
+                         ("deadline", deadline), ("digest", digest), ("grace", grace)):
         if text is None:
             continue
         word = text.strip().lower()
@@ -78,6 +82,8 @@ def schedule_set(unit_code, reminder, followup, deadline, digest) -> None:
         elif word == OFF:
             if column == "deadline":
                 fail("Hạn báo cáo không tắt được; đặt một giờ khác, ví dụ «CN 21:00».")
+            if column == "grace":
+                fail("Thời gian báo cáo bù không tắt được; đặt một giờ khác, ví dụ «T2 12:00».")
             changes[column] = OFF
         else:
             try:
@@ -279,6 +285,8 @@ def deliveries(period, unit_code, kind) -> None:
             unit_ids = sorted(repo.subtree_ids(s, unit_id_of(s, unit_code)))
         rows = store.deliveries(s, period, kind, unit_ids)
         names = {u.id: u.code for u in repo.all_units(s, include_retired=True)}
+        root_id = unit_id_of(s, unit_code) if unit_code else None
+        click.echo(_deadline_header(load_week_rules(s).for_unit(root_id), period))
     if not rows:
         click.echo(f"Tuần {period}: chưa có tin nhắc nào.")
         return
@@ -299,6 +307,14 @@ def deliveries(period, unit_code, kind) -> None:
             line += f" – {d.error[:120]}"
         click.echo(line)
     click.echo(f"Tổng {len(rows)} tin: " + _counts(counts))
+
+
+def _deadline_header(rule, period: str) -> str:
+    """The week's deadline by the one rule (storage.weeks), so the log reads against it."""
+    from handlers.reminders import fmt_deadline
+    state = "chưa đến hạn" if rule.is_open(period, utcnow()) else "đã qua hạn"
+    return (f"{week_name(period)}: hạn báo cáo {fmt_deadline(rule.deadline(period))} ({state}); "
+            f"nhận báo cáo bù đến {fmt_deadline(rule.grace_end(period))}.")
 
 
 def _valid_period(period: str) -> bool:

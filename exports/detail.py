@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
+from typing import Callable, Optional
 
 from exports.periods import week_label
 from exports.sheet import Column, Heading, Link, Sheet, locate
@@ -21,7 +21,9 @@ DETAIL_COLUMNS = [
     Column("Nền tảng", 10), Column("Nhiệm vụ", 22), Column("Nội dung", 50, "wrap"),
     Column("Số người tham gia", 11), Column("Khó khăn", 32, "wrap"),
     Column("Đề xuất", 32, "wrap"), Column("Số ảnh (bấm để xem)", 10, "link"),
+    Column("Đúng hạn / Trễ hạn", 11),
 ]
+ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
 ISSUE_COLUMNS = [
     Column("STT", 6), Column("Đơn vị", 30), Column("Mã biên nhận", 13),
     Column("Ngày", 11, "date"), Column("Nhiệm vụ", 22), Column("Khó khăn", 50, "wrap"),
@@ -44,7 +46,11 @@ class DetailWriter:
     keeps the few with difficulties or proposals for their own sheet."""
 
     def __init__(self, book, heading: Heading, units: dict[int, Unit], task_names: dict[int, str],
-                 first_photo: dict[int, int], evidence_title: str):
+                 first_photo: dict[int, int], evidence_title: str,
+                 deadline_of: Optional[Callable[[int, str], datetime]] = None):
+        """`deadline_of(unit id, week)`: the unit's deadline by the one rule (storage.weeks);
+        each report is marked on time or late against it (a report sent in the grace window
+        for last week is late)."""
         self.sheet = Sheet(book, DETAIL, "CHI TIẾT CÁC BÁO CÁO «30 PHÚT HÀNH ĐỘNG»",
                            DETAIL_COLUMNS, heading, freeze_col=2)
         self.task_names, self.first_photo = task_names, first_photo
@@ -52,6 +58,8 @@ class DetailWriter:
         self.names = {uid: (u.name, units[u.parent_id].name if u.parent_id in units else "")
                       for uid, u in units.items()}
         self.week_labels: dict[str, str] = {}
+        self.deadline_of = deadline_of
+        self._deadlines: dict[tuple[int, str], datetime] = {}
         self.issues: list[Issue] = []
         self.count = 0
 
@@ -67,10 +75,17 @@ class DetailWriter:
             title, row = locate(self.evidence_title, index)
             photos = Link(photos, location=f"'{title}'!A{row}")
         task = self.task_names.get(r.task_id, "?")
+        timing = None
+        if self.deadline_of is not None:
+            key = (r.unit_id, r.period)
+            due = self._deadlines.get(key)
+            if due is None:
+                due = self._deadlines[key] = self.deadline_of(r.unit_id, r.period)
+            timing = ON_TIME if r.created_at < due else LATE
         self.sheet.append([
             r.receipt_code, created, week, unit_name, parent_name,
             r.reporter_name, PLATFORMS.get(r.platform, r.platform), task, r.content,
-            r.participants, r.difficulties, r.proposals, photos])
+            r.participants, r.difficulties, r.proposals, photos, timing])
         self.count += 1
         if r.difficulties or r.proposals:
             self.issues.append(Issue(r.unit_id, r.receipt_code, created, task, r.difficulties,

@@ -2,14 +2,17 @@
 
 Reports are weekly, so a month, quarter, half or year is the set of whole ISO weeks whose
 Thursday falls in it (the ISO rule that also decides which year a week belongs to). Every week
-then belongs to exactly one month, and completion rates never count half a week. A --from/--to
-range is taken literally (local dates, inclusive) and covers every week it touches.
+then belongs to exactly one month, and completion rates never count half a week. Titles give
+the calendar dates ("Tháng 11/2026 (01/11/2026 – 30/11/2026)") and `week_note` says in one line
+how weeks were counted. A --from/--to range is taken literally (local dates, inclusive) and
+covers every week it touches.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Optional
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -26,12 +29,45 @@ class Period:
     date_to: date
     weeks: tuple[str, ...]  # ISO weeks, e.g. ("2026-W47",)
     literal_range: bool = False  # from --from/--to: the label already names the dates
+    calendar: Optional[tuple[date, date]] = None  # the month/quarter/... as on a calendar
+    unit_word: str = ""  # "tháng", "quý", "năm": what a week is attributed to
 
     @property
     def title(self) -> str:
         if self.literal_range:
             return self.label
-        return f"{self.label} ({self.date_from:%d/%m/%Y} – {self.date_to:%d/%m/%Y})"
+        first, last = self.calendar or (self.date_from, self.date_to)
+        return f"{self.label} ({first:%d/%m/%Y} – {last:%d/%m/%Y})"
+
+    @property
+    def week_note(self) -> Optional[str]:
+        """One line for the workbook: how whole weeks were attributed to this period."""
+        first = date.fromisocalendar(*map(int, self.weeks[0].split("-W")), 1)
+        last = date.fromisocalendar(*map(int, self.weeks[-1].split("-W")), 7)
+        if self.literal_range:
+            if (first, last) == (self.date_from, self.date_to):
+                return None
+            return (f"Báo cáo được tính theo tuần hoạt động: trọn {len(self.weeks)} tuần có ngày "
+                    f"trong khoảng này (từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}).")
+        if not self.unit_word:
+            return None
+        return (f"Tuần được tính vào {self.unit_word} có ngày thứ Năm của tuần "
+                f"({len(self.weeks)} tuần, từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}).")
+
+    def previous(self) -> "Period":
+        """The period of the same kind and length just before this one."""
+        if self.literal_range:
+            length = self.date_to - self.date_from + timedelta(days=1)
+            return period_between(self.date_from - length, self.date_from - timedelta(days=1))
+        if len(self.weeks) == 1:
+            return parse_period(iso_week_of(self.date_from - timedelta(days=7)))
+        first = self.calendar[0]
+        months = {"tháng": 1, "quý": 3, "kỳ 6 tháng": 6, "năm": 12}[self.unit_word]
+        month_index = first.year * 12 + first.month - 1 - months
+        year, month = divmod(month_index, 12)
+        spec = {1: f"{year}-{month + 1:02d}", 3: f"{year}-Q{month // 3 + 1}",
+                6: f"{year}-H{month // 6 + 1}", 12: f"{year}"}[months]
+        return parse_period(spec)
 
 
 def iso_week_of(day: date) -> str:
@@ -54,11 +90,11 @@ def _weeks_with_thursday_in(first: date, last: date) -> tuple[str, ...]:
     return tuple(weeks)
 
 
-def _whole_weeks(spec: str, label: str, first: date, last: date) -> Period:
+def _whole_weeks(spec: str, label: str, first: date, last: date, unit_word: str) -> Period:
     weeks = _weeks_with_thursday_in(first, last)
     start = date.fromisocalendar(*map(int, weeks[0].split("-W")), 1)
     end = date.fromisocalendar(*map(int, weeks[-1].split("-W")), 7)
-    return Period(spec, label, start, end, weeks)
+    return Period(spec, label, start, end, weeks, calendar=(first, last), unit_word=unit_word)
 
 
 def parse_period(spec: str) -> Period:
@@ -74,22 +110,25 @@ def parse_period(spec: str) -> Period:
             year, month = int(m[1]), int(m[2])
             first = date(year, month, 1)
             last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-            return _whole_weeks(f"{year}-{month:02d}", f"Tháng {month}/{year}", first, last)
+            return _whole_weeks(f"{year}-{month:02d}", f"Tháng {month}/{year}", first, last,
+                                "tháng")
         if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
             year, quarter = int(m[1]), int(m[2])
             first = date(year, 3 * quarter - 2, 1)
             last = (date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
                     ) - timedelta(days=1)
-            return _whole_weeks(f"{year}-Q{quarter}", f"Quý {ROMAN[quarter]}/{year}", first, last)
+            return _whole_weeks(f"{year}-Q{quarter}", f"Quý {ROMAN[quarter]}/{year}", first,
+                                last, "quý")
         if m := re.fullmatch(r"(\d{4})-H([12])", text):
             year, half = int(m[1]), int(m[2])
             first, last = ((date(year, 1, 1), date(year, 6, 30)) if half == 1
                            else (date(year, 7, 1), date(year, 12, 31)))
             label = f"6 tháng {'đầu' if half == 1 else 'cuối'} năm {year}"
-            return _whole_weeks(f"{year}-H{half}", label, first, last)
+            return _whole_weeks(f"{year}-H{half}", label, first, last, "kỳ 6 tháng")
         if m := re.fullmatch(r"(\d{4})", text):
             year = int(m[1])
-            return _whole_weeks(str(year), f"Năm {year}", date(year, 1, 1), date(year, 12, 31))
+            return _whole_weeks(str(year), f"Năm {year}", date(year, 1, 1), date(year, 12, 31),
+                                "năm")
     except ValueError:  # week 54, month 13 ...
         pass
     raise PeriodError(f"Kỳ báo cáo «{spec}» không hợp lệ. Dùng dạng 2026-W47 (tuần), "

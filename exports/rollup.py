@@ -28,23 +28,15 @@ from exports.detail import DetailWriter, write_issues
 from exports.evidence import EVIDENCE, write_evidence, zip_name
 from exports.periods import Period, PeriodError, as_period
 from exports.sheet import Heading
-from exports.stats import Rollup
-from exports.summary import (ordered_tasks, write_by_task, write_by_week, write_missing,
-                             write_summary)
-from exports.tree import tree_lines
-from storage import repo
+from exports.figures import ExportError, open_scope
+from exports.summary import write_by_task, write_by_week, write_missing, write_summary
 from storage.catalog import task_name
 from storage.clock import to_local, utcnow
 from storage.models import Unit
-from storage.reporting import (all_tasks, any_children, count_reports, iter_report_lines,
-                               local_day_bounds, photo_lines, secretaries, units_with_reports)
+from storage.reporting import count_reports, iter_report_lines, photo_lines, secretaries
 
 PeriodLike = Union[str, Period, tuple[date, date]]
 PROGRESS_MIN_ROWS = 5_000  # smaller exports finish before a bar would tell anything
-
-
-class ExportError(ValueError):
-    """The export cannot run as asked; the message is for the office (Vietnamese)."""
 
 
 @dataclass(frozen=True)
@@ -114,29 +106,16 @@ def _session(source: Union[Session, Engine]) -> Iterator[Session]:
 def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str],
                 media_root: Optional[Path], with_media: bool, generated_at: Optional[datetime],
                 progress: bool):
-    root = None
-    if unit_code:
-        root = repo.unit_by_code(s, unit_code)
-        if root is None:
-            raise ExportError(f"Không có đơn vị mã «{unit_code}».")
-    start, end = local_day_bounds(period.date_from, period.date_to)
-    scope = repo.subtree_ids(s, root.id) if root else None
-    reporting = units_with_reports(s, start, end)
-    units = [u for u in repo.all_units(s, include_retired=True)
-             if (scope is None or u.id in scope) and (u.active or u.id in reporting)]
-    ordered = repo.tree_order(units)
-    by_id = {u.id: u for u in units}
-    position = {u.id: i for i, (u, _) in enumerate(ordered)}
-    lines = tree_lines(ordered)
-    tasks = all_tasks(s)
-    task_names = {t.id: task_name(t.code, t.label) for t in tasks.values()}
-    plan = repo.active_plan(s)
-    photos = photo_lines(s, start, end, scope)
-    total = count_reports(s, start, end, scope)
     generated_at = generated_at or utcnow()
-    rollup = Rollup(period, units, any_children(units), as_of=generated_at)
-    heading = Heading(_organisation(root, ordered), period.title,
-                      to_local(generated_at).replace(tzinfo=None))
+    # The same scope and Rollup as exports.figures.period_figures: one count, two outputs.
+    scope = open_scope(s, period, unit_code, generated_at)
+    rollup, ordered, by_id = scope.rollup, scope.ordered, scope.by_id
+    position = {u.id: i for i, (u, _) in enumerate(ordered)}
+    task_names = {t.id: task_name(t.code, t.label) for t in scope.tasks.values()}
+    photos = photo_lines(s, period.weeks, scope.unit_ids)
+    total = count_reports(s, period.weeks, scope.unit_ids)
+    heading = Heading(scope.organisation, period.title,
+                      to_local(generated_at).replace(tzinfo=None), period.week_note)
 
     book = Workbook(write_only=True)
     book.properties.creator = "fieldreport"
@@ -147,9 +126,10 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
     first_photo: dict[int, int] = {}
     for index, photo in enumerate(photos):
         first_photo.setdefault(photo.report_id, index)
-    detail = DetailWriter(book, heading, by_id, task_names, first_photo, EVIDENCE)
+    detail = DetailWriter(book, heading, by_id, task_names, first_photo, EVIDENCE,
+                          scope.rules.deadline)
     pending = 0
-    for line in iter_report_lines(s, start, end, scope):
+    for line in iter_report_lines(s, period.weeks, scope.unit_ids):
         rollup.add(line)
         detail.add(line)
         pending += 1
@@ -164,22 +144,14 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
     write_missing(book, heading, rollup, [u.id for u, _ in ordered], secretaries(s))
     write_issues(book, heading, detail.issues, by_id, position)
     # The per-unit sheets need every report added up, so they come last but go first.
+    lines = scope.lines()
     write_summary(book, heading, lines, rollup, index=0)
-    write_by_task(book, heading, lines, rollup,
-                  ordered_tasks(tasks, set(rollup.tasks_seen), plan.id if plan else None),
-                  index=1)
+    write_by_task(book, heading, lines, rollup, scope.ordered_tasks(), index=1)
     if len(period.weeks) > 1:
         write_by_week(book, heading, lines, rollup, index=2)
     book.save(path)
     bar.close()
-    return photos, detail.count, len(units)
-
-
-def _organisation(root: Optional[Unit], ordered) -> str:
-    if root is not None:
-        return root.name
-    roots = [u.name for u, depth in ordered if depth == 0]
-    return roots[0] if len(roots) == 1 else "Các đơn vị"
+    return photos, detail.count, len(scope.units)
 
 
 def _zip_with_media(target: Path, book: Path, photos, media_root: Optional[Path]) -> None:

@@ -62,6 +62,7 @@ class Heading:
     organisation: str
     period: str
     generated_at: datetime  # local wall time
+    note: Optional[str] = None  # how weeks were counted into the period, one line
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ class Sheet:
         lines = [("ĐOÀN TNCS HỒ CHÍ MINH", Font(bold=True)),
                  (h.organisation.upper(), Font(bold=True)),
                  (self.sheet_title + suffix, Font(bold=True, size=14, color="1F4E78")),
-                 (f"Kỳ báo cáo: {h.period}", Font(italic=True)),
+                 (f"Kỳ báo cáo: {h.period}" + (f". {h.note}" if h.note else ""),
+                  Font(italic=True)),
                  (f"Lập lúc: {h.generated_at:%d/%m/%Y %H:%M}", Font(italic=True, color="595959"))]
         ws.row_dimensions[3].height = 21  # the larger title line
         ws.row_dimensions[HEADER_ROW].height = header_height(self.columns)

@@ -10,7 +10,7 @@ from exports.sheet import HEADER_ROW, Column, Heading, Marked, Sheet
 from exports.stats import Rollup, Totals
 from exports.tree import Line
 from storage.clock import to_local, week_bounds
-from storage.models import Task, Unit
+from storage.models import Task, Unit  # noqa: F401 (Task: type of the task list)
 
 SUMMARY = "Tổng hợp"
 BY_TASK = "Theo nhiệm vụ"
@@ -20,13 +20,14 @@ LINE_VARIANT = {"unit": "plain", "subtotal": "subtotal", "total": "total"}
 
 SUMMARY_COLUMNS = [
     Column("STT", 6), Column("Mã đơn vị", 12), Column("Đơn vị", 42, "tree"),
-    Column("Số báo cáo", 10, "int"), Column("Số người tham gia", 11, "int"),
+    Column("Số hoạt động (báo cáo)", 11, "int"), Column("Số người tham gia", 11, "int"),
     Column("Số nhiệm vụ đã thực hiện", 11, "int"), Column("Số ảnh minh chứng", 11, "int"),
     Column("Báo cáo đầu tiên", 17, "datetime"), Column("Báo cáo gần nhất", 17, "datetime"),
-    Column("Số tuần đã báo cáo", 11, "int"), Column("Số tuần phải báo cáo", 11, "int"),
+    Column("Số tuần đã báo cáo", 11, "int"), Column("Số tuần phải báo cáo (đã hết hạn)", 12, "int"),
     Column("Số tuần trễ hạn", 10, "int"), Column("Tỷ lệ hoàn thành", 11, "percent"),
-    Column("Tình trạng", 26, "wrap"),
+    Column("Tình trạng", 26, "wrap"), Column("Số tuần đang mở (chưa đến hạn)", 12, "int"),
 ]
+OPEN = "Đang mở"  # a week whose deadline is still ahead: never "Chưa"
 
 
 def _local(moment):
@@ -37,9 +38,11 @@ def _status(line: Line, t: Totals, rollup: Rollup, leaves_behind: int) -> tuple[
     """(text, row variant) of the Tình trạng column."""
     if line.kind != "unit":
         text = (f"{leaves_behind} đơn vị chưa báo cáo đủ" if leaves_behind
-                else "Đủ báo cáo" if t.weeks_due else "")
+                else "Đủ báo cáo" if t.weeks_due else OPEN if t.weeks_open else "")
         return text, LINE_VARIANT[line.kind]
     if not t.weeks_due:
+        if t.weeks_open:
+            return f"{OPEN} (chưa đến hạn)", "plain"
         return ("" if line.unit.active else "Đã ngừng hoạt động"), "plain"
     if t.weeks_reported == 0:
         return "Chưa báo cáo", "missing"
@@ -70,16 +73,9 @@ def write_summary(book, heading: Heading, lines: list[Line], rollup: Rollup,
                       line.unit.code if line.kind == "unit" else "", line.label,
                       t.reports, t.participants, t.tasks, t.photos, _local(t.first),
                       _local(t.last), t.weeks_reported, t.weeks_due, t.weeks_late, t.rate,
-                      status], variant=variant, indent=line.depth)
+                      status, t.weeks_open], variant=variant, indent=line.depth)
     sheet.close()
     return sheet
-
-
-def ordered_tasks(tasks: dict[int, Task], seen: set[int], active_plan_id: Optional[int]
-                  ) -> list[Task]:
-    """The active plan's tasks, then tasks of older plans that reports of the period used."""
-    chosen = [t for t in tasks.values() if t.plan_id == active_plan_id or t.id in seen]
-    return sorted(chosen, key=lambda t: (t.plan_id != active_plan_id, t.plan_id, t.position, t.id))
 
 
 def write_by_task(book, heading: Heading, lines: list[Line], rollup: Rollup,
@@ -87,7 +83,7 @@ def write_by_task(book, heading: Heading, lines: list[Line], rollup: Rollup,
     columns = [Column("STT", 6), Column("Mã đơn vị", 12), Column("Đơn vị", 42, "tree")]
     columns += [Column(f"{t.code}\n{t.label}", 12, "int") for t in tasks]
     columns += [Column("Tổng cộng", 10, "int")]
-    sheet = Sheet(book, BY_TASK, "SỐ BÁO CÁO THEO NHIỆM VỤ", columns, heading, freeze_col=4,
+    sheet = Sheet(book, BY_TASK, "SỐ HOẠT ĐỘNG (BÁO CÁO) THEO NHIỆM VỤ", columns, heading, freeze_col=4,
                   index=index)
     number = 0
     for line in lines:
@@ -100,8 +96,8 @@ def write_by_task(book, heading: Heading, lines: list[Line], rollup: Rollup,
     total_row = sheet.row
     if tasks:
         chart = BarChart()
-        chart.type, chart.title = "col", "Số báo cáo theo nhiệm vụ"
-        chart.y_axis.title, chart.legend = "Số báo cáo", None
+        chart.type, chart.title = "col", "Số hoạt động theo nhiệm vụ"
+        chart.y_axis.title, chart.legend = "Số hoạt động", None
         chart.add_data(Reference(sheet.ws, min_col=4, max_col=3 + len(tasks), min_row=total_row),
                        from_rows=True, titles_from_data=False)
         chart.set_categories(Reference(sheet.ws, min_col=4, max_col=3 + len(tasks),
@@ -132,11 +128,16 @@ def write_by_week(book, heading: Heading, lines: list[Line], rollup: Rollup,
         if line.kind == "unit":
             number += 1
             uid = line.unit.id
-            f, due = rollup.figures[uid], rollup.due[uid]
+            f, due, open_ = rollup.figures[uid], rollup.due[uid], rollup.open[uid]
             cells = [f.week_count[w] if w in f.week_first
-                     else Marked("Chưa", "missing") if w in due else None for w in weeks]
+                     else Marked("Chưa", "missing") if w in due
+                     else OPEN if w in open_ else None for w in weeks]
         else:
-            cells = [Marked(rollup.week_rate(line.members, w), variant + "_pct") for w in weeks]
+            cells = []
+            for w in weeks:
+                rate = rollup.week_rate(line.members, w)
+                cells.append(Marked(rate, variant + "_pct") if rate is not None or
+                             not rollup.week_open(line.members, w) else Marked(OPEN, variant))
         sheet.append([number if line.kind == "unit" else "",
                       line.unit.code if line.kind == "unit" else "", line.label,
                       *cells, t.weeks_reported, t.rate], variant=variant, indent=line.depth)

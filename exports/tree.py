@@ -1,9 +1,9 @@
-"""The rows of the per-unit sheets: units in tree order, a subtotal after each parent's
-subtree, and a grand total."""
+"""The rows of the per-unit sheets: units in tree order, each parent unit as a subtotal row of
+its subtree (placed before its units, never as a unit with zeros), and a grand total."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from storage.models import Unit
 
@@ -17,27 +17,37 @@ class Line:
     unit: Optional[Unit] = None
 
 
-def tree_lines(ordered: list[tuple[Unit, int]]) -> list[Line]:
+OWN_ACTIVITIES = "{name} (hoạt động của cơ quan)"
+
+
+def tree_lines(ordered: list[tuple[Unit, int]],
+               has_reports: Callable[[int], bool] = lambda _uid: False) -> list[Line]:
     """`ordered` is storage.repo.tree_order output (depth-first, with depths).
 
-    A single root's subtotal would repeat the grand total, so it is left out.
+    A parent's own reports (a district union's office acting itself) get a unit row of their
+    own under its subtotal. A single root's subtotal would repeat the grand total, so it is
+    left out.
     """
-    lines: list[Line] = []
-    open_parents: list[tuple[Unit, int, list[int]]] = []  # (unit, depth, ids in its subtree)
-
-    def close_until(depth: int) -> None:
-        while open_parents and open_parents[-1][1] >= depth:
-            unit, d, members = open_parents.pop()
-            if open_parents:
-                open_parents[-1][2].extend(members)
-            if len(members) > 1 and not (d == 0 and single_root):
-                lines.append(Line("subtotal", f"Cộng {unit.name}", d, tuple(members), unit))
-
-    single_root = sum(1 for _, depth in ordered if depth == 0) == 1
+    subtree: dict[int, list[int]] = {}
+    stack: list[tuple[Unit, int]] = []
     for unit, depth in ordered:
-        close_until(depth)
-        lines.append(Line("unit", unit.name, depth, (unit.id,), unit))
-        open_parents.append((unit, depth, [unit.id]))
-    close_until(0)
+        while stack and stack[-1][1] >= depth:
+            stack.pop()
+        for ancestor, _ in stack:
+            subtree[ancestor.id].append(unit.id)
+        subtree[unit.id] = [unit.id]
+        stack.append((unit, depth))
+    single_root = sum(1 for _, depth in ordered if depth == 0) == 1
+    lines: list[Line] = []
+    for unit, depth in ordered:
+        members = subtree[unit.id]
+        if len(members) == 1:
+            lines.append(Line("unit", unit.name, depth, (unit.id,), unit))
+            continue
+        if not (depth == 0 and single_root):
+            lines.append(Line("subtotal", unit.name, depth, tuple(members), unit))
+        if has_reports(unit.id):
+            lines.append(Line("unit", OWN_ACTIVITIES.format(name=unit.name), depth + 1,
+                              (unit.id,), unit))
     lines.append(Line("total", "TỔNG CỘNG", 0, tuple(u.id for u, _ in ordered)))
     return lines

@@ -6,8 +6,14 @@ from handlers.context import Ctx
 from handlers.messages import Reply
 from storage import repo
 from storage.catalog import task_name
-from storage.clock import fmt_local, iso_week, week_bounds
+from storage.clock import fmt_local, week_bounds
 from storage.models import Task, Unit
+from storage.weeks import WeekRule, load_week_rules
+
+# /trangthai's deadline line, from the one deadline rule (storage.weeks).
+STATUS_DEADLINE = "Hạn báo cáo: {deadline}."
+STATUS_DEADLINE_PASSED = ("Đã quá hạn ({deadline}); báo cáo gửi từ nay được ghi là trễ hạn, "
+                          "nhận đến {grace}.")
 
 
 def help_text(ctx: Ctx) -> list[Reply]:
@@ -27,8 +33,23 @@ def status(ctx: Ctx) -> list[Reply]:
         if binding is None:
             return [Reply(texts.GROUP_NOT_BOUND)]
         units = [ctx.s.get(Unit, binding.unit_id)]
-    period = iso_week(ctx.svc.clock())
-    return [Reply("\n\n".join(unit_status(ctx, unit, period) for unit in units))]
+    now = ctx.svc.clock()
+    rules = load_week_rules(ctx.s)
+    parts = []
+    for unit in units:
+        rule = rules.for_unit(unit.id)
+        # In the grace window last week is still being reported: show it before this week.
+        for period in rule.weeks_to_choose(now):
+            parts.append(unit_status(ctx, unit, period) + "\n" + deadline_line(rule, period, now))
+    return [Reply("\n\n".join(parts))]
+
+
+def deadline_line(rule: WeekRule, period: str, now) -> str:
+    from handlers.reminders import fmt_deadline
+    if rule.is_open(period, now):
+        return STATUS_DEADLINE.format(deadline=fmt_deadline(rule.deadline(period)))
+    return STATUS_DEADLINE_PASSED.format(deadline=fmt_deadline(rule.deadline(period)),
+                                         grace=fmt_deadline(rule.grace_end(period)))
 
 
 def unit_status(ctx: Ctx, unit: Unit, period: str) -> str:

@@ -14,7 +14,7 @@ import holidays
 
 from handlers.textutil import fold
 from storage.clock import LOCAL_TZ, iso_week, week_bounds
-from storage.weeks import DAY_NAMES, DEFAULT_DEADLINE, Slot, WeekRule
+from storage.weeks import DAY_NAMES, DEFAULT_DEADLINE, DEFAULT_GRACE, Slot, WeekRule
 
 KINDS = ("reminder", "followup", "digest")
 QUIET_START, QUIET_END = time(21, 30), time(6, 30)  # local; nothing is sent in between
@@ -52,9 +52,15 @@ class WeekPlan:
     followup: Optional[Slot] = Slot(6, time(9, 0))
     deadline: Slot = DEFAULT_DEADLINE
     digest: Optional[Slot] = Slot(0, time(7, 30))
+    grace: Slot = DEFAULT_GRACE  # a slot of the FOLLOWING week
 
     def slot(self, kind: str) -> Optional[Slot]:
         return getattr(self, kind)
+
+    @property
+    def rule(self) -> WeekRule:
+        """The one deadline rule (storage.weeks) this schedule sets."""
+        return WeekRule(self.deadline, self.grace)
 
 
 DEFAULT_PLAN = WeekPlan()
@@ -109,7 +115,7 @@ def shift_period(period: str, weeks: int) -> str:
 
 def deadline_of(plan: WeekPlan, period: str) -> datetime:
     """The week's reporting deadline (aware, local): the one rule in storage.weeks."""
-    return WeekRule(deadline_slot=plan.deadline).deadline(period)
+    return plan.rule.deadline(period)
 
 
 def due_at(kind: str, slot: Slot, period: str, days_off: DaysOff,

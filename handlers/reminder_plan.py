@@ -10,7 +10,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from handlers import texts
-from handlers.reminder_calendar import deadline_of
 from handlers.reminder_schedule import Calendar, load_calendar
 from handlers.reminders import (Digest, Progress, TopReport, followup_text, reminder_text,
                                 suggestion_for)
@@ -22,6 +21,7 @@ from storage.clock import to_local
 from storage.db import session_scope
 from storage.models import Report, Task, Unit
 from storage.reminders import DeliveryKind, DeliveryStatus
+from storage.reporting import expected_weeks
 
 TOP_REPORTS = 3
 
@@ -62,7 +62,7 @@ def reminder_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], p
         unit = by_id[target.unit_id]
         link = _link(svc, target.platform, unit)
         text = reminder_text(unit, period, counts.get(unit.id, 0), suggestion,
-                             deadline_of(cal.plan(unit.id), period), link,
+                             cal.rules.deadline(unit.id, period), link,
                              private=target.audience == "private")
         rows.append(_row(target, kind, period, due, text, link))
     return rows
@@ -100,7 +100,7 @@ def followup_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], p
         link = _link(svc, target.platform, unit)
         name = None if target.audience == "group" else (target.recipient or "")
         text = followup_text(unit, period, progress[unit.id],
-                             deadline_of(cal.plan(unit.id), period), link, name)
+                             cal.rules.deadline(unit.id, period), link, name)
         rows.append(_row(target, DeliveryKind.FOLLOWUP, period, due, text, link))
     return rows
 
@@ -109,7 +109,10 @@ def build_digest(s: Session, cal: Calendar, office_unit: Unit, period: str,
                  blocked_since: datetime, today) -> Digest:
     """x/y reported among the grassroots units below, totals by task, top reports, lost chats."""
     below = cal.descendants(office_unit.id)
-    expected = [u for u in below if not cal.children(u.id) and cal.pause(u.id, today) is None]
+    # Owed by the one rule (storage.weeks / storage.reporting): registered before the week
+    # began, and not paused.
+    expected = [u for u in below if cal.pause(u.id, today) is None
+                and expected_weeks(u, (period,), bool(cal.children(u.id)), cal.rules.for_unit(u.id))]
     scope = [office_unit.id] + [u.id for u in below]
     reported = store.reported_unit_ids(s, [u.id for u in expected], period)
     by_task = [(task_name(code, label), n, int(people or 0)) for code, label, n, people in s.exec(

@@ -11,6 +11,7 @@ from handlers.reminder_calendar import DEFAULT_PLAN, KINDS, DaysOff, Slot, WeekP
 from storage import repo
 from storage import reminders as store
 from storage.models import Unit
+from storage.weeks import WeekRules, week_rules_from
 
 OFF = "off"
 
@@ -23,7 +24,9 @@ def plan_from_specs(specs: dict[str, Optional[str]]) -> WeekPlan:
         if spec is None:
             values[column] = getattr(DEFAULT_PLAN, column)
         elif spec == OFF:
-            values[column] = None if column != "deadline" else DEFAULT_PLAN.deadline
+            # The deadline and the grace window cannot be switched off: defaults then.
+            values[column] = (getattr(DEFAULT_PLAN, column) if column in ("deadline", "grace")
+                              else None)
         else:
             values[column] = Slot.from_key(spec)
     return WeekPlan(**values)
@@ -39,6 +42,14 @@ class Calendar:
     pauses: dict
     days_off: DaysOff
     _kids: Optional[dict] = None
+    _rules: Optional[WeekRules] = None
+
+    @property
+    def rules(self) -> WeekRules:
+        """Each unit's deadline rule, from the same rows (storage.weeks, the one rule)."""
+        if self._rules is None:
+            self._rules = week_rules_from(self.rows, self.parents)
+        return self._rules
 
     def plan(self, unit_id: Optional[int]) -> WeekPlan:
         chain = store.ancestors(self.parents, unit_id) if unit_id is not None else []

@@ -71,7 +71,9 @@ SCHEDULE_HEAD = "🗓 Lịch nhắc báo cáo – {unit}"
 SCHEDULE_LINES = (("reminder", "Nhắc báo cáo hằng tuần"),
                   ("followup", "Nhắc lần hai (đơn vị chưa báo cáo)"),
                   ("deadline", "Hạn báo cáo"),
+                  ("grace", "Báo cáo bù cho tuần trước đến"),
                   ("digest", "Tổng hợp gửi nhóm Văn phòng (tuần trước)"))
+SCHEDULE_GRACE = "{slot} tuần sau (sau hạn đến lúc này, bot hỏi báo cáo cho tuần nào)"
 SCHEDULE_LINE = "• {label}: {value}"
 SCHEDULE_OFF = "không gửi"
 SCHEDULE_PAUSED = "⏸ Đang tạm dừng nhắc {until}{note}."
@@ -214,8 +216,10 @@ def schedule_text(cal: Calendar, unit: Optional[Unit], now: datetime, weeks: int
     lines = [SCHEDULE_HEAD.format(unit=unit.name if unit else "toàn hệ thống")]
     for kind, label in SCHEDULE_LINES:
         slot = plan.slot(kind)
-        lines.append(SCHEDULE_LINE.format(label=label,
-                                          value=slot.label() if slot else SCHEDULE_OFF))
+        value = slot.label() if slot else SCHEDULE_OFF
+        if kind == "grace":
+            value = SCHEDULE_GRACE.format(slot=value)
+        lines.append(SCHEDULE_LINE.format(label=label, value=value))
     today = to_local(now).date()
     pause = cal.pause(unit.id, today) if unit else None
     if pause is not None:

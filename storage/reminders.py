@@ -65,6 +65,7 @@ class ReminderSchedule(SQLModel, table=True):
     followup: Optional[str] = Field(default=None, max_length=16)
     deadline: Optional[str] = Field(default=None, max_length=16)
     digest: Optional[str] = Field(default=None, max_length=16)
+    grace: Optional[str] = Field(default=None, max_length=16)  # a slot of the following week
     updated_by: str = Field(default="", max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -133,7 +134,7 @@ class Delivery(SQLModel, table=True):
 
 # --- schedules ------------------------------------------------------------------------------
 
-SLOT_COLUMNS = ("reminder", "followup", "deadline", "digest")
+SLOT_COLUMNS = ("reminder", "followup", "deadline", "digest", "grace")
 
 
 def schedule_rows(s: Session) -> dict[Optional[int], ReminderSchedule]:

@@ -1,9 +1,9 @@
-"""Read models for exports: report rows, photos and units of a date range, plus the two rules
-the rollup judges units by (the weekly deadline and who must report)."""
+"""Read models for exports: report rows and photos of a period's weeks (a report belongs to its
+activity week, `Report.period`), and who must report which week. The deadline itself is the
+one rule in storage.weeks."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Iterable, Iterator, NamedTuple, Optional
 
 from sqlalchemy import func
@@ -11,39 +11,32 @@ from sqlmodel import Session, select
 
 from storage.clock import LOCAL_TZ, to_local, week_bounds
 from storage.models import Media, Member, Report, ReportPhoto, Task, Unit
-
-# A week's reports are due on its Sunday at 21:00 local time. The reminders feature may make
-# this configurable; until then every caller asks `deadline`/`is_on_time`, nothing else.
-DEADLINE_WEEKDAY_OFFSET = 6  # days after Monday
-DEADLINE_TIME = time(21, 0)
-
+from storage.weeks import WeekRule
 
 def week_start(period: str) -> datetime:
     """The aware instant a week begins (Monday 00:00 Asia/Ho_Chi_Minh)."""
     return datetime.combine(week_bounds(period)[0], time.min, LOCAL_TZ)
 
 
-@lru_cache(maxsize=1024)
-def deadline(period: str) -> datetime:
-    """The aware instant a week's report is due (Sunday 21:00 Asia/Ho_Chi_Minh)."""
-    monday, _ = week_bounds(period)
-    return datetime.combine(monday + timedelta(days=DEADLINE_WEEKDAY_OFFSET), DEADLINE_TIME,
-                            LOCAL_TZ)
+def expected_weeks(unit: Unit, weeks: Iterable[str], has_children: bool,
+                   rule: WeekRule) -> tuple[str, ...]:
+    """The weeks of `weeks` a unit owes a report for.
 
-
-def is_on_time(period: str, created_at: datetime) -> bool:
-    """Whether a report of week `period` created at `created_at` (aware) met its deadline."""
-    return created_at < deadline(period)
-
-
-def must_report(unit: Unit, period: str, has_children: bool) -> bool:
-    """Grassroots units (no children) report every week while they exist at its deadline;
-    union levels above them are judged by their subtree, not by reports of their own."""
+    Grassroots units (no children) owe every week that begins at or after the unit was
+    registered (Unit.created_at: from then on the office has handed out its join code, so a
+    unit whose cadres never joined still shows as missing) and whose deadline came before the
+    unit was retired. Union levels above them are judged by their subtree, not by reports of
+    their own.
+    """
     if has_children:
-        return False
-    if unit.active:
-        return True
-    return unit.retired_at is not None and to_local(unit.retired_at) > deadline(period)
+        return ()
+    joined = to_local(unit.created_at) if unit.created_at is not None else None
+    retired = to_local(unit.retired_at) if not unit.active and unit.retired_at else None
+    if not unit.active and retired is None:
+        return ()
+    return tuple(w for w in weeks
+                 if (joined is None or week_start(w) >= joined)
+                 and (retired is None or retired > rule.deadline(w)))
 
 
 def local_day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
@@ -90,50 +83,49 @@ class PhotoLine(NamedTuple):
     height: int
 
 
-def _in_range(query, start: datetime, end: datetime, unit_ids: Optional[Iterable[int]]):
-    query = query.where(Report.created_at >= start, Report.created_at < end)
+def _in_weeks(query, weeks: Iterable[str], unit_ids: Optional[Iterable[int]]):
+    query = query.where(Report.period.in_(list(weeks)))
     if unit_ids is not None:
         query = query.where(Report.unit_id.in_(list(unit_ids)))
     return query
 
 
-def count_reports(s: Session, start: datetime, end: datetime,
+def count_reports(s: Session, weeks: Iterable[str],
                   unit_ids: Optional[Iterable[int]] = None) -> int:
-    return s.exec(_in_range(select(func.count(Report.id)), start, end, unit_ids)).one()
+    return s.exec(_in_weeks(select(func.count(Report.id)), weeks, unit_ids)).one()
 
 
-def iter_report_lines(s: Session, start: datetime, end: datetime,
+def iter_report_lines(s: Session, weeks: Iterable[str],
                       unit_ids: Optional[Iterable[int]] = None, batch: int = 2000
                       ) -> Iterator[ReportLine]:
-    """Reports created in [start, end) by time, streamed in batches (a year is 100k rows)."""
+    """Reports of those activity weeks by time sent, streamed in batches (a year is 100k rows)."""
     photos = _photo_counts()
-    query = _in_range(
+    query = _in_weeks(
         select(Report.id, Report.receipt_code, Report.created_at, Report.period, Report.unit_id,
                Report.task_id, Report.platform, Report.reporter_name, Report.content,
                Report.participants, Report.difficulties, Report.proposals,
                func.coalesce(photos.c.n, 0))
-        .outerjoin(photos, photos.c.report_id == Report.id), start, end, unit_ids,
+        .outerjoin(photos, photos.c.report_id == Report.id), weeks, unit_ids,
     ).order_by(Report.created_at, Report.id)
     for row in s.execute(query.execution_options(yield_per=batch)):
         yield ReportLine._make(row)
 
 
-def photo_lines(s: Session, start: datetime, end: datetime,
+def photo_lines(s: Session, weeks: Iterable[str],
                 unit_ids: Optional[Iterable[int]] = None) -> list[PhotoLine]:
     """Photos of those reports, in the same order as `iter_report_lines`, then by position."""
-    query = _in_range(
+    query = _in_weeks(
         select(Report.id, Report.receipt_code, Report.created_at, Report.unit_id, Report.task_id,
                ReportPhoto.position, ReportPhoto.reused_from, Media.path, Media.thumb_path,
                Media.width, Media.height)
         .join(ReportPhoto, ReportPhoto.report_id == Report.id)
-        .join(Media, Media.sha256 == ReportPhoto.sha256), start, end, unit_ids,
+        .join(Media, Media.sha256 == ReportPhoto.sha256), weeks, unit_ids,
     ).order_by(Report.created_at, Report.id, ReportPhoto.position, ReportPhoto.id)
     return [PhotoLine._make(row) for row in s.execute(query)]
 
 
-def units_with_reports(s: Session, start: datetime, end: datetime) -> set[int]:
-    return set(s.exec(select(Report.unit_id).distinct()
-                      .where(Report.created_at >= start, Report.created_at < end)))
+def units_with_reports(s: Session, weeks: Iterable[str]) -> set[int]:
+    return set(s.exec(select(Report.unit_id).distinct().where(Report.period.in_(list(weeks)))))
 
 
 def secretaries(s: Session) -> dict[int, str]:

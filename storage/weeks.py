@@ -11,6 +11,7 @@ which week; outside that window a report belongs to the week it is sent in. A we
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
@@ -64,6 +65,15 @@ def week_name(period: str) -> str:
     return f"Tuần {int(period.split('-W')[1])} ({week_dates(period)})"
 
 
+@lru_cache(maxsize=8192)
+def _slot_in_week(slot: Slot, period: str, weeks_later: int) -> datetime:
+    """The aware local instant of `slot` in week `period` (or that many weeks later); cached,
+    as a year's export asks for each unit's deadline every week."""
+    monday, _ = week_bounds(period)
+    return datetime.combine(monday + timedelta(days=7 * weeks_later + slot.day), slot.at,
+                            LOCAL_TZ)
+
+
 @dataclass(frozen=True)
 class WeekRule:
     """One unit's deadline and grace window."""
@@ -73,16 +83,11 @@ class WeekRule:
 
     def deadline(self, period: str) -> datetime:
         """The aware local instant week `period`'s reports are due."""
-        monday, _ = week_bounds(period)
-        return datetime.combine(monday + timedelta(days=self.deadline_slot.day),
-                                self.deadline_slot.at, LOCAL_TZ)
+        return _slot_in_week(self.deadline_slot, period, 0)
 
     def grace_end(self, period: str) -> datetime:
         """Until when a report sent after the deadline may still be for `period`."""
-        monday, _ = week_bounds(period)
-        end = datetime.combine(monday + timedelta(days=7 + self.grace_slot.day),
-                               self.grace_slot.at, LOCAL_TZ)
-        return max(end, self.deadline(period))
+        return max(_slot_in_week(self.grace_slot, period, 1), self.deadline(period))
 
     def is_on_time(self, period: str, created_at: datetime) -> bool:
         return to_local(created_at) < self.deadline(period)
@@ -145,7 +150,12 @@ def load_week_rules(s: Session) -> WeekRules:
     """The rules of every unit, read in two queries (schedules and the parent map)."""
     from storage import reminders as store  # the schedule tables live with the reminders
 
-    rows, parents = store.schedule_rows(s), store.parent_map(s)
+    return week_rules_from(store.schedule_rows(s), store.parent_map(s))
+
+
+def week_rules_from(rows: dict, parents: dict) -> WeekRules:
+    """The rules from schedule rows and the parent map already read (the reminders' calendar)."""
+    from storage import reminders as store
 
     def specs(unit_id: Optional[int]) -> dict:
         chain = store.ancestors(parents, unit_id) if unit_id is not None else []

@@ -19,6 +19,9 @@ ORG_ROWS = [
 ]
 
 
+ORG_REGISTERED = datetime(2026, 1, 5, 0, 0, tzinfo=timezone.utc)
+
+
 class FakeClock:
     """Now is what the test says; starts on Wednesday 18/11/2026 10:00 UTC (17:00 local)."""
 
@@ -36,6 +39,8 @@ def make_org(engine) -> dict:
     from storage import repo
     with session_scope(engine) as s:
         import_units(s, ["code", "name", "parent_code", "level"], ORG_ROWS)
+        for unit in repo.all_units(s):  # registered long before the weeks the tests look at
+            unit.created_at = ORG_REGISTERED
     with session_scope(engine) as s:
         return {u.code: u for u in repo.all_units(s)}
 

@@ -90,7 +90,9 @@ def test_month_workbook_sheets_totals_and_layout(engine, month, services, tmp_pa
     summary = book["Tổng hợp"]
     assert summary["A1"].value == "ĐOÀN TNCS HỒ CHÍ MINH"
     assert summary["A2"].value == "TỈNH ĐOÀN VĨNH LONG"
-    assert summary["A4"].value == "Kỳ báo cáo: Tháng 11/2026 (02/11/2026 – 29/11/2026)"
+    assert summary["A4"].value == (
+        "Kỳ báo cáo: Tháng 11/2026 (01/11/2026 – 30/11/2026). Tuần được tính vào tháng có ngày "
+        "thứ Năm của tuần (4 tuần, từ 02/11/2026 đến 29/11/2026).")
     assert summary["A5"].value == "Lập lúc: 18/11/2026 17:00"
     for ws in book.worksheets:  # bold frozen header, filter, printed with the header on each page
         assert ws.cell(HEADER, 1).font.b and ws.freeze_panes.endswith(str(HEADER + 1))
@@ -109,16 +111,20 @@ def test_month_workbook_sheets_totals_and_layout(engine, month, services, tmp_pa
     a1 = by_code(summary)["CD-A1"]
     assert a1[2] == "Chi đoàn ấp 1" and a1[3:7] == [3, 47, 2, 3]
     assert a1[7] == datetime(2026, 11, 5, 19, 0) and a1[8] == datetime(2026, 11, 17, 16, 30)
-    assert a1[9:14] == [3, 3, 0, 1, "Đúng hạn"]  # weeks 45-47 due (48 has not begun)
+    # weeks 45-46 owed; 47 is open (its deadline is Sunday 22/11 21:00); 48 has not begun
+    assert a1[9:15] == [2, 2, 0, 1, "Đúng hạn", 1]
     b1 = by_code(summary)["CD-B1"]
-    assert b1[9:14] == [2, 3, 1, 2 / 3, "Thiếu 1/3 tuần"]  # week 46 came late
+    assert b1[9:14] == [2, 2, 1, 1, "Trễ hạn 1 tuần"]  # week 46 came late
     a2_row = next(r for r in summary.iter_rows(min_row=HEADER + 1) if r[1].value == "CD-A2")
     assert a2_row[13].value == "Chưa báo cáo" and a2_row[2].fill.fgColor.rgb.endswith("FFC7CE")
     assert a2_row[2].alignment.indent == 2  # branch under district under province
-    district = by_label(summary)["Cộng Huyện đoàn A"]
-    assert district[3:7] == [4, 50, 3, 3] and district[12] == 0.5  # 3 of 6 unit-weeks
-    assert district[13] == "1 đơn vị chưa báo cáo đủ"
-    assert total[12] == 6 / 12
+    district = by_label(summary)["Huyện đoàn A"]  # a parent is a subtotal, not a unit with zeros
+    assert district[1] is None and district[3:7] == [4, 50, 3, 3]
+    assert district[12] == 0.5 and district[13] == "1 đơn vị chưa báo cáo đủ"  # 2 of 4 unit-weeks
+    own = by_code(summary)["HD-A"]
+    assert own[2] == "Huyện đoàn A (hoạt động của cơ quan)" and own[3] == 1 and own[10] == 0
+    assert "Tỉnh đoàn Vĩnh Long" not in by_label(summary)  # the single root is TỔNG CỘNG
+    assert total[12] == 4 / 8
 
     tasks = book["Theo nhiệm vụ"]
     header = [c.value for c in tasks[HEADER]]
@@ -132,15 +138,15 @@ def test_month_workbook_sheets_totals_and_layout(engine, month, services, tmp_pa
                            [(45, "02/11–08/11"), (46, "09/11–15/11"), (47, "16/11–22/11"),
                             (48, "23/11–29/11")]]
     assert by_code(weeks)["CD-A1"][3:7] == [1, 1, 1, None]
-    assert by_code(weeks)["CD-A2"][3:7] == ["Chưa", "Chưa", "Chưa", None]
-    assert by_label(weeks)["TỔNG CỘNG"][3:7] == [0.5, 0.5, 0.5, None]
+    assert by_code(weeks)["CD-A2"][3:7] == ["Chưa", "Chưa", "Đang mở", None]
+    assert by_label(weeks)["TỔNG CỘNG"][3:7] == [0.5, 0.5, "Đang mở", None]
     assert len(weeks._charts) == 1
 
     detail = book["Chi tiết"]
     assert [c.value for c in detail[HEADER]] == [
         "Mã biên nhận", "Thời gian", "Tuần", "Đơn vị", "Đơn vị cấp trên", "Người báo cáo",
         "Nền tảng", "Nhiệm vụ", "Nội dung", "Số người tham gia", "Khó khăn", "Đề xuất",
-        "Số ảnh (bấm để xem)"]
+        "Số ảnh (bấm để xem)", "Đúng hạn / Trễ hạn"]
     rows = rows_of(detail)
     assert len(rows) == db_reports
     first = rows[0]
@@ -163,8 +169,7 @@ def test_month_workbook_sheets_totals_and_layout(engine, month, services, tmp_pa
     missing = rows_of(book["Chưa báo cáo"])
     assert [(r[1], r[2]) for r in missing] == [
         ("45/2026 (02/11–08/11)", "CD-A2"), ("45/2026 (02/11–08/11)", "CD-B2"),
-        ("46/2026 (09/11–15/11)", "CD-A2"), ("46/2026 (09/11–15/11)", "CD-B2"),
-        ("47/2026 (16/11–22/11)", "CD-A2"), ("47/2026 (16/11–22/11)", "CD-B1")]
+        ("46/2026 (09/11–15/11)", "CD-A2"), ("46/2026 (09/11–15/11)", "CD-B2")]
     assert missing[0][5:7] == ["0909 123 456", "Lê Thị Bí Thư (Telegram)"]
 
     issues = rows_of(book["Khó khăn – Đề xuất"])
@@ -181,7 +186,7 @@ def test_week_has_no_week_sheet_and_subtree_export(engine, month, services, tmp_
     assert book.sheetnames == [s for s in SHEETS if s != "Theo tuần"]
     summary = book["Tổng hợp"]
     assert summary["A2"].value == "HUYỆN ĐOÀN B"
-    assert list(by_code(summary)) == ["HD-B", "CD-B1", "CD-B2"]
+    assert list(by_code(summary)) == ["CD-B1", "CD-B2"]
     assert by_code(summary)["CD-B1"][11:14] == [1, 1, "Trễ hạn"]
     assert by_label(summary)["TỔNG CỘNG"][3] == 1
     with pytest.raises(ExportError, match="ZZ"):

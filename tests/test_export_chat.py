@@ -71,7 +71,7 @@ async def test_staff_of_a_district_get_only_their_subtree(services, org, exports
     assert "Huyện đoàn A" in office.text()
     replies = await office.tap("Tuần trước")
     assert exports_made == [("2026-W46", org["HD-A"].id)]
-    assert units_in(replies[0].document) == ["HD-A", "CD-A1", "CD-A2"]
+    assert units_in(replies[0].document) == ["CD-A1", "CD-A2"]  # HĐ A: the subtotal row
 
 
 async def test_anyone_else_is_refused_and_nothing_is_generated(services, org, exports_made):
@@ -103,7 +103,7 @@ async def test_unit_groups_never_receive_the_workbook(services, org, exports_mad
     await in_office_group.say("/xuat")
     replies = await in_office_group.tap("Tuần này")
     assert exports_made == [("2026-W47", org["HD-B"].id)]  # the group's unit, not the tree
-    assert units_in(replies[0].document) == ["HD-B", "CD-B1", "CD-B2"]
+    assert units_in(replies[0].document) == ["CD-B1", "CD-B2"]
     district_a = Person(services, "901", "Văn phòng Huyện đoàn A").in_group("-3001")
     await district_a.say("/xuat tuần này")
     assert "ngoài phạm vi" in district_a.text() and len(exports_made) == 1
@@ -138,10 +138,12 @@ def test_cli_export_periods_units_and_media(cli, engine, tmp_path):
     result = cli("export", "--period", "2026-11", "--unit", "HD-A", "--out", "thang.xlsx")
     assert result.exit_code == 0, result.output
     assert "Tháng 11/2026" in result.output and "thang.xlsx" in result.output
-    assert units_in(tmp_path / "thang.xlsx") == ["HD-A", "CD-A1", "CD-A2"]
+    assert units_in(tmp_path / "thang.xlsx") == ["CD-A1", "CD-A2"]
     assert cli("export", "--from", "2026-11-01", "--to", "2026-11-30").exit_code == 0
     book = load_workbook(tmp_path / "bao-cao-20261101-20261130.xlsx")
-    assert book["Tổng hợp"]["A4"].value == "Kỳ báo cáo: Từ 01/11/2026 đến 30/11/2026"
+    assert book["Tổng hợp"]["A4"].value == (
+        "Kỳ báo cáo: Từ 01/11/2026 đến 30/11/2026. Báo cáo được tính theo tuần hoạt động: trọn "
+        "6 tuần có ngày trong khoảng này (từ 26/10/2026 đến 06/12/2026).")
     assert cli("export", "--period", "2026-W47", "--with-media").exit_code == 0
     assert (tmp_path / "bao-cao-2026-W47.zip").is_file()
     assert cli("export", "--period", "2026-13").exit_code == 2

@@ -6,8 +6,9 @@ from handlers.context import Ctx
 from handlers.messages import Reply
 from storage import repo
 from storage.catalog import task_name
-from storage.clock import fmt_local, iso_week, week_bounds
+from storage.clock import fmt_local, week_bounds
 from storage.models import Task, Unit
+from storage.weeks import load_week_rules
 
 
 def help_text(ctx: Ctx) -> list[Reply]:
@@ -16,7 +17,8 @@ def help_text(ctx: Ctx) -> list[Reply]:
 
 
 def status(ctx: Ctx) -> list[Reply]:
-    """/trangthai: this week's reports of the group's unit, or of each of the user's units."""
+    """/trangthai: this week's reports of the group's unit, or of each of the user's units
+    (and last week's too until the grace window closes)."""
     msg = ctx.msg
     if msg.chat_type == "private":
         units = [u for _, u in repo.memberships(ctx.s, msg.platform, msg.user_id)]
@@ -27,8 +29,10 @@ def status(ctx: Ctx) -> list[Reply]:
         if binding is None:
             return [Reply(texts.GROUP_NOT_BOUND)]
         units = [ctx.s.get(Unit, binding.unit_id)]
-    period = iso_week(ctx.svc.clock())
-    return [Reply("\n\n".join(unit_status(ctx, unit, period) for unit in units))]
+    # In the grace window last week is still being reported: show it with this week.
+    now, rules = ctx.svc.clock(), load_week_rules(ctx.s)
+    return [Reply("\n\n".join(unit_status(ctx, unit, period) for unit in units
+                               for period in rules.for_unit(unit.id).weeks_to_choose(now)))]
 
 
 def unit_status(ctx: Ctx, unit: Unit, period: str) -> str:

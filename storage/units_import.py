@@ -1,6 +1,7 @@
 """Import the organisation tree from rows `code,name,parent_code[,level][,contact][,members]`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -27,6 +28,16 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: int = 0
+
+
+def parse_members(text: str) -> Optional[int]:
+    """'32', '1.200' or '1,200', and '32.0' (a spreadsheet number read as text); else None."""
+    text = text.strip()
+    if re.fullmatch(r"\d+(?:\.0)?", text):
+        return int(text.split(".")[0])
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):
+        return int(re.sub(r"[.,]", "", text))
+    return None
 
 
 def validate(header: list[str], rows: list[list[str]], existing: dict[str, Optional[str]]
@@ -58,11 +69,11 @@ def validate(header: list[str], rows: list[list[str]], existing: dict[str, Optio
         if code in first_row:
             problems.append(f"dòng {number}: mã {code} bị trùng (đã có ở dòng {first_row[code]})")
             continue
-        members = values.get("members", "").replace(".", "").replace(",", "")
-        if members and (not members.isdigit() or int(members) > MEMBERS_MAX):
+        members = parse_members(values.get("members", ""))
+        if values.get("members") and (members is None or members > MEMBERS_MAX):
             problems.append(f"dòng {number}: số đoàn viên (members) «{values['members'][:20]}» "
                             f"phải là một số nguyên từ 0 đến {MEMBERS_MAX:,}".replace(",", "."))
-        values["members"] = int(members) if members.isdigit() else None
+        values["members"] = members
         if values["parent_code"] == code:
             problems.append(f"dòng {number}: đơn vị {code} không thể là cấp trên của chính nó")
         first_row[code] = number

@@ -3,7 +3,7 @@ import pytest
 
 from storage.db import session_scope
 from storage.models import Unit
-from storage.units_import import UnitImportError, import_units
+from storage.units_import import UnitImportError, import_units, parse_members
 from storage import repo
 
 HEADER = ["code", "name", "parent_code", "members"]
@@ -22,6 +22,12 @@ def test_members_column_is_imported_and_optional(engine):
         assert repo.unit_by_code(s, "CD1").members == 32
 
 
+@pytest.mark.parametrize("text,value", [("32", 32), ("32.0", 32), ("1.200", 1200),
+                                        ("1,200", 1200), ("", None), ("ba mươi", None)])
+def test_members_as_spreadsheets_write_them(text, value):
+    assert parse_members(text) == value
+
+
 def test_bad_members_value_rejects_the_file(engine):
     with pytest.raises(UnitImportError) as err:
         with session_scope(engine) as s:
@@ -37,3 +43,7 @@ def test_cli_import_with_members(cli, tmp_path):
                     encoding="utf-8")
     result = cli("units", "import", str(path))
     assert result.exit_code == 0, result.output
+    path.write_text("code,name,parent_code,members\nTD,Tỉnh đoàn,,\nCD1,Chi đoàn 1,TD,-4\n",
+                    encoding="utf-8")
+    result = cli("units", "import", str(path))
+    assert result.exit_code != 0 and "dòng 3" in result.output and "members" in result.output

@@ -30,16 +30,19 @@ from storage.db import session_scope  # noqa: E402
 from tests.support import make_org  # noqa: E402
 from tests.telegram_fake import TOKEN, RecordingRequest, Updates  # noqa: E402
 
-STEPS_PER_CADRE = 8
+STEPS_PER_CADRE = 9
 
 
 def script(updates: Updates, cadres: int, join_codes: list[str], task_id: int) -> list[dict]:
-    """Every cadre: /start code, /baocao, task, content, count, Xong, Không có, Gửi."""
+    """Every cadre: /start code, /baocao, «Báo cáo hoạt động khác» (several cadres share a unit,
+    so the unit has mostly reported already; for its first reporter this tap only gets a
+    one-line hint), task, content, count, Xong, Không có, Gửi."""
     out = []
     for i in range(cadres):
         user = Updates.user(10_000 + i, f"Cán bộ {i}")
         out.append(updates.text(user, f"/start {join_codes[i % len(join_codes)]}"))
         out.append(updates.text(user, "/baocao"))
+        out.append(updates.tap(user, "other"))
         out.append(updates.tap(user, f"task:{task_id}"))
         out.append(updates.text(user, "Ra quân dọn vệ sinh tuyến đường ấp, trồng cây xanh"))
         out.append(updates.text(user, "25"))

@@ -9,7 +9,7 @@ from handlers import export_cmd, info, join, reminders, report, texts
 from handlers.context import Ctx
 from handlers.messages import Choice, Incoming, Reply
 from handlers.services import Services
-from handlers.textutil import fold
+from handlers.textutil import fold, match_choice
 from storage import repo
 from storage.db import session_scope
 from storage.media import NotAnImage, StoredPhoto
@@ -67,6 +67,12 @@ def route(ctx: Ctx) -> list[Reply]:
             return [Reply(texts.UNSUPPORTED_IN_DIALOG), *_prompt_again(ctx)]
         return [Reply(texts.UNSUPPORTED_SENDER)]
     command = msg.command
+    in_dialog = bool(ctx.state and ctx.state.flow in FLOWS)
+    if in_dialog and not command and msg.kind == "text":
+        # An offered answer wins over a plain-word command ("sửa" at the summary edits this
+        # draft), but a command word is never taken as the prefix of some menu entry.
+        _resolve_typed_choice(ctx, prefix=fold(msg.text) not in ALIASES)
+        msg = ctx.msg
     if msg.kind == "text" and fold(msg.text) in ALIASES and msg.chat_type == "private":
         command = ALIASES[fold(msg.text)]
     if msg.kind == "choice" and msg.choice in GLOBAL_CHOICES:
@@ -76,8 +82,7 @@ def route(ctx: Ctx) -> list[Reply]:
         if handler is None:
             return [Reply(texts.UNKNOWN_COMMAND.format(command=command[:32]))]
         return handler(ctx)
-    if _in_flow(ctx):
-        _resolve_typed_choice(ctx)
+    if in_dialog:
         _take_caption_choice(ctx)
         step_before = ctx.state.step
         caption = msg.text.strip() if msg.kind == "photo" else ""
@@ -138,24 +143,14 @@ def _follow_caption(ctx: Ctx, step_before: str, caption: str, replies: list[Repl
             caption=shown, button=texts.BTN_USE_CAPTION)))
 
 
-def _resolve_typed_choice(ctx: Ctx) -> None:
-    """Typed answers to offered choices: the number (menus only) or the label, accents ignored."""
-    msg, data = ctx.msg, ctx.state.data
-    if msg.kind != "text":
-        return
-    offered = data.get("_choices") or []
-    typed = fold(msg.text)
-    if data.get("_menu") and typed.isdigit() and 1 <= int(typed) <= len(offered):
-        ctx.with_choice(offered[int(typed) - 1][1])
-        return
-    for label, value in offered:
-        if typed and typed == fold(_strip_symbols(label)):
-            ctx.with_choice(value)
-            return
-
-
-def _strip_symbols(label: str) -> str:
-    return "".join(c for c in label if c.isalnum() or c.isspace() or c in "&-").strip()
+def _resolve_typed_choice(ctx: Ctx, prefix: bool = True) -> None:
+    """A typed answer to offered choices becomes that choice: in a menu the number, the code,
+    the name or a unique prefix; for other buttons the label. Accents and case are ignored."""
+    offered = ctx.state.data.get("_choices") or []
+    index = match_choice(ctx.msg.text, [label for label, _ in offered],
+                         numbered=bool(ctx.state.data.get("_menu")), prefix=prefix)
+    if index is not None:
+        ctx.with_choice(offered[index][1])
 
 
 def _awaits_photo(msg: Incoming, svc: Services) -> bool:

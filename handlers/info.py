@@ -22,7 +22,8 @@ def help_text(ctx: Ctx) -> list[Reply]:
 
 
 def status(ctx: Ctx) -> list[Reply]:
-    """/trangthai: this week's reports of the group's unit, or of each of the user's units."""
+    """/trangthai: this week's reports of the group's unit, or of each of the user's units
+    (and last week's too until the grace window closes)."""
     msg = ctx.msg
     if msg.chat_type == "private":
         units = [u for _, u in repo.memberships(ctx.s, msg.platform, msg.user_id)]

@@ -7,17 +7,19 @@ from typing import Callable, Optional
 from handlers import texts
 from handlers.context import Ctx
 from handlers.messages import Choice, Reply
-from handlers.textutil import parse_count
+from handlers.textutil import means_none, parse_count
 from storage import repo
 from storage.catalog import task_name
 from storage.clock import iso_week
 from storage.models import Media, Report, ReportPhoto, Task, Unit
+from storage.weeks import load_week_rules, shift_week, week_name
 
 FLOW = "report"
 ORDER = ["task", "content", "participants", "photos", "difficulties", "confirm"]
 CONTENT_MIN, CONTENT_MAX = 3, 1500
 DIFFICULTIES_MAX = 1000
 PARTICIPANTS_MAX = 100_000
+EXISTING_SHOWN = 5  # reports of the unit named at the "already reported" question
 _PROPOSAL_LINE = re.compile(r"^\s*(đề xuất|de xuat|kiến nghị|kien nghi)\s*[:：-]\s*", re.I)
 
 
@@ -52,22 +54,44 @@ def group_button(ctx: Ctx) -> list[Reply]:
 
 
 def begin_for_unit(ctx: Ctx, unit: Unit) -> list[Reply]:
+    """The unit is known: ask the week when two are possible, else go on with this week."""
     if not repo.active_tasks(ctx.s):
         return [Reply(texts.NO_TASKS)]
-    return ask_step(ctx, "task", {"unit_id": unit.id, "unit_name": unit.name, "photos": []})
+    weeks = load_week_rules(ctx.s).for_unit(unit.id).weeks_to_choose(ctx.svc.clock())
+    data = {"unit_id": unit.id, "unit_name": unit.name, "period": weeks[-1], "photos": []}
+    if len(weeks) > 1:
+        return ask_step(ctx, "week", {**data, "weeks": list(weeks)})
+    return after_week(ctx, data)
+
+
+def after_week(ctx: Ctx, data: dict) -> list[Reply]:
+    """Before the task step: say so when the unit already reported this week."""
+    if repo.unit_reports(ctx.s, data["unit_id"], data["period"]):
+        return ask_step(ctx, "existing", data)
+    return ask_step(ctx, "task", data)
 
 
 def edit_latest(ctx: Ctx) -> list[Reply]:
-    """/sua: reopen this week's latest report of the user, pre-filled, at the summary."""
+    """/sua: reopen the user's latest report of a week still editable, pre-filled, at the
+    summary (last week's until this week's deadline)."""
     msg = ctx.msg
     if msg.chat_type != "private":
         return [Reply(texts.PRIVATE_ONLY)]
-    report = repo.latest_report_by(ctx.s, msg.platform, msg.user_id, iso_week(ctx.svc.clock()))
-    if report is None:
-        return [Reply(texts.NOTHING_TO_EDIT)]
+    now = ctx.svc.clock()
+    this_week = iso_week(now)
+    rules = load_week_rules(ctx.s)
+    for report in repo.latest_reports_by(ctx.s, msg.platform, msg.user_id,
+                                         [shift_week(this_week, -1), this_week]):
+        if report.period in rules.for_unit(report.unit_id).editable_weeks(now):
+            return open_for_edit(ctx, report)
+    return [Reply(texts.NOTHING_TO_EDIT)]
+
+
+def open_for_edit(ctx: Ctx, report: Report) -> list[Reply]:
+    """A sent report, pre-filled, at the summary; «Gửi» updates it (same receipt code)."""
     unit, task = ctx.s.get(Unit, report.unit_id), ctx.s.get(Task, report.task_id)
     data = {
-        "report_id": report.id, "receipt": report.receipt_code,
+        "report_id": report.id, "receipt": report.receipt_code, "period": report.period,
         "unit_id": unit.id, "unit_name": unit.name,
         "task_id": task.id, "task_label": task_label(task), "content": report.content,
         "participants": report.participants, "difficulties": report.difficulties,
@@ -93,6 +117,11 @@ def on_message(ctx: Ctx) -> list[Reply]:
 
 # --- prompts --------------------------------------------------------------------------------
 
+def vn_number(n: int) -> str:
+    """1.230, the Vietnamese way."""
+    return f"{n:,}".replace(",", ".")
+
+
 def task_label(task: Task) -> str:
     return task_name(task.code, task.label)
 
@@ -102,6 +131,18 @@ def prompt(ctx: Ctx, step: str, data: dict) -> Reply:
         units = repo.memberships(ctx.s, ctx.msg.platform, ctx.msg.user_id)
         return Reply(texts.ASK_UNIT, menu=True,
                      choices=[Choice(u.name, f"unit:{u.id}") for _, u in units])
+    if step == "week":
+        return Reply(texts.ASK_WEEK, menu=True,
+                     choices=[Choice(week_name(p), f"week:{p}") for p in data["weeks"]])
+    if step == "existing":
+        return existing_prompt(ctx, data)
+    if step == "count_check":
+        n = vn_number(data["_pending_count"])
+        return Reply(texts.COUNT_CHECK.format(unit=data["unit_name"],
+                                              members=vn_number(data["_members"]), n=n),
+                     menu=True,
+                     choices=[Choice(texts.BTN_COUNT_RIGHT.format(n=n), "count:ok"),
+                              Choice(texts.BTN_COUNT_RETYPE, "count:retype")])
     if step == "task":
         return Reply(texts.ASK_TASK, menu=True, choices=[
             Choice(task_label(t), f"task:{t.id}") for t in repo.active_tasks(ctx.s)])
@@ -127,9 +168,57 @@ def prompt(ctx: Ctx, step: str, data: dict) -> Reply:
         Choice(texts.BTN_CANCEL, "cancel")])
 
 
+def existing_prompt(ctx: Ctx, data: dict) -> Reply:
+    reports = repo.unit_reports(ctx.s, data["unit_id"], data["period"])[-EXISTING_SHOWN:]
+    head = dict(week=week_name(data["period"]), unit=data["unit_name"])
+    if len(reports) == 1:
+        r = reports[0]
+        text = texts.EXISTING_ONE.format(receipt=r.receipt_code, task=_task_of(ctx, r),
+                                         reporter=r.reporter_name or "?", **head)
+        edits = [Choice(texts.BTN_EDIT_THAT, f"edit:{r.id}")]
+    else:
+        lines = "\n".join(texts.EXISTING_LINE.format(
+            receipt=r.receipt_code, task=_task_of(ctx, r), reporter=r.reporter_name or "?")
+            for r in reports)
+        text = texts.EXISTING_MANY.format(n=len(reports), lines=lines, **head)
+        edits = [Choice(texts.BTN_EDIT_RECEIPT.format(receipt=r.receipt_code), f"edit:{r.id}")
+                 for r in reports]
+    return Reply(text, menu=True, choices=[Choice(texts.BTN_OTHER_ACTIVITY, "other"), *edits])
+
+
+def _task_of(ctx: Ctx, report: Report) -> str:
+    task = ctx.s.get(Task, report.task_id)
+    return task_label(task) if task else "?"
+
+
+def menu_hint(ctx: Ctx, step: str, data: dict) -> str:
+    """One line that says how to answer a menu, sent instead of the whole menu again."""
+    offered = data.get("_choices") or []
+    if step == "task":
+        tasks = repo.active_tasks(ctx.s)
+        example = tasks[min(2, len(tasks) - 1)].code if tasks else "1"
+        return texts.HINT_TASK.format(n=len(offered), example=example)
+    if step == "unit":
+        return texts.HINT_UNIT.format(n=len(offered), example=offered[0][0] if offered else "1")
+    if step == "week":
+        return texts.HINT_WEEK.format(first=offered[0][0], second=offered[-1][0])
+    if step == "existing":
+        if len(offered) == 2:
+            return texts.HINT_EXISTING_ONE
+        return texts.HINT_EXISTING_MANY.format(n=len(offered))
+    if step == "count_check":
+        return texts.HINT_COUNT_CHECK.format(n=vn_number(data.get("_pending_count") or 0))
+    if step == "confirm":
+        return texts.HINT_CONFIRM
+    if step == "edit":
+        return texts.HINT_EDIT.format(n=len(offered))
+    return texts.EXPECT_CHOICE
+
+
 def summary(data: dict) -> str:
     people = data.get("participants")
     return texts.SUMMARY.format(
+        week=f" {week_name(data['period'])}" if data.get("period") else "",
         unit=data["unit_name"], task=data["task_label"], content=data["content"],
         participants=people if people is not None else texts.NOT_GIVEN,
         photos=len(data.get("photos", [])),
@@ -152,8 +241,11 @@ def advance(ctx: Ctx, data: dict, done_step: str, notes: Optional[list[Reply]] =
 
 
 def again(ctx: Ctx, text: str) -> list[Reply]:
-    """Explain what the step expects and stay on it; the step's buttons come along."""
+    """Explain what the step expects and stay on it; the step's buttons come along. At a menu
+    the explanation is one line saying what to type: the menu itself is not sent again."""
     data = ctx.data
+    if data.get("_menu") and ctx.state is not None:
+        return [Reply(menu_hint(ctx, ctx.state.step, data))]
     choices = [Choice(label, value) for label, value in data.get("_choices", [])]
     return [Reply(text, choices=choices, menu=bool(data.get("_menu")))]
 
@@ -166,23 +258,50 @@ def wrong_kind(ctx: Ctx, template: str) -> list[Reply]:
 
 # --- steps ----------------------------------------------------------------------------------
 
+def _chosen_id(ctx: Ctx, prefix: str) -> Optional[int]:
+    """The id in a tapped `prefix:<id>`; None for anything else (typed text, `task:abc`)."""
+    if ctx.msg.kind != "choice" or not ctx.msg.choice.startswith(prefix):
+        return None
+    value = ctx.msg.choice[len(prefix):]
+    return int(value) if value.isdigit() else None
+
+
 def step_unit(ctx: Ctx, data: dict) -> list[Reply]:
-    if ctx.msg.kind != "choice" or not ctx.msg.choice.startswith("unit:"):
-        return again(ctx, texts.EXPECT_CHOICE)
-    unit_id = int(ctx.msg.choice.split(":", 1)[1])
+    unit_id = _chosen_id(ctx, "unit:")
     for _, unit in repo.memberships(ctx.s, ctx.msg.platform, ctx.msg.user_id):
         if unit.id == unit_id:
             return begin_for_unit(ctx, unit)
-    return again(ctx, texts.STALE_CHOICE)
+    return again(ctx, texts.EXPECT_CHOICE)
+
+
+def step_week(ctx: Ctx, data: dict) -> list[Reply]:
+    period = ctx.msg.choice.removeprefix("week:") if ctx.msg.kind == "choice" else ""
+    if period not in data.get("weeks", []):
+        return again(ctx, texts.EXPECT_CHOICE)
+    data["period"] = period
+    data.pop("weeks", None)
+    return after_week(ctx, data)
+
+
+def step_existing(ctx: Ctx, data: dict) -> list[Reply]:
+    """«Báo cáo hoạt động khác» goes on to the task; «Sửa báo cáo đó» opens that report."""
+    if ctx.msg.kind == "choice" and ctx.msg.choice == "other":
+        return ask_step(ctx, "task", data)
+    report_id = _chosen_id(ctx, "edit:")
+    report = ctx.s.get(Report, report_id) if report_id is not None else None
+    # Only a report of this unit and week, by a member of the unit, whatever button was sent.
+    if (report is None or report.unit_id != data["unit_id"] or report.period != data["period"]
+            or not any(u.id == report.unit_id for _, u in
+                       repo.memberships(ctx.s, ctx.msg.platform, ctx.msg.user_id))):
+        return again(ctx, texts.EXPECT_CHOICE)
+    return open_for_edit(ctx, report)
 
 
 def step_task(ctx: Ctx, data: dict) -> list[Reply]:
-    if ctx.msg.kind != "choice" or not ctx.msg.choice.startswith("task:"):
-        return again(ctx, texts.EXPECT_CHOICE)
-    task_id = int(ctx.msg.choice.split(":", 1)[1])
+    task_id = _chosen_id(ctx, "task:")
     task = next((t for t in repo.active_tasks(ctx.s) if t.id == task_id), None)
     if task is None:
-        return again(ctx, texts.STALE_CHOICE)
+        return again(ctx, texts.EXPECT_CHOICE)
     data.update(task_id=task.id, task_label=task_label(task))
     return advance(ctx, data, "task")
 
@@ -192,8 +311,7 @@ def _text_or_error(ctx: Ctx, limit: int) -> tuple[Optional[str], list[Reply]]:
         return None, wrong_kind(ctx, texts.EXPECT_TEXT)
     text = ctx.msg.text.strip()
     if len(text) > limit:
-        return None, again(ctx, texts.TOO_LONG.format(n=f"{len(text):,}".replace(",", "."),
-                                                      max=f"{limit:,}".replace(",", ".")))
+        return None, again(ctx, texts.TOO_LONG.format(n=vn_number(len(text)), max=vn_number(limit)))
     return text, []
 
 
@@ -209,7 +327,8 @@ def step_content(ctx: Ctx, data: dict) -> list[Reply]:
 
 def step_participants(ctx: Ctx, data: dict) -> list[Reply]:
     msg = ctx.msg
-    if msg.kind == "choice" and msg.choice == "skip":
+    if (msg.kind == "choice" and msg.choice == "skip") or (
+            msg.kind == "text" and means_none(msg.text)):
         data["participants"] = None
         return advance(ctx, data, "participants")
     if msg.kind != "text":
@@ -219,8 +338,33 @@ def step_participants(ctx: Ctx, data: dict) -> list[Reply]:
         return again(ctx, texts.EXPECT_NUMBER)
     if count > PARTICIPANTS_MAX:
         return again(ctx, texts.TOO_MANY.format(n=count))
+    unit = ctx.s.get(Unit, data["unit_id"])
+    members = unit.members if unit is not None else None
+    if members and far_above(count, members):
+        return ask_step(ctx, "count_check", {**data, "_pending_count": count, "_members": members})
     data["participants"] = count
     return advance(ctx, data, "participants")
+
+
+def far_above(count: int, members: int) -> bool:
+    """More than three times the unit's size and more than 20 over it: worth a second look
+    (a small branch plus guests is normal; 300 for a branch of 25 is likely a typo)."""
+    return count > 3 * members and count > members + 20
+
+
+def step_count_check(ctx: Ctx, data: dict) -> list[Reply]:
+    msg = ctx.msg
+    if msg.kind == "choice" and msg.choice == "count:ok":
+        data["participants"] = data.pop("_pending_count")
+        data.pop("_members", None)
+        return advance(ctx, data, "participants")
+    if msg.kind == "choice" and msg.choice == "count:retype":
+        data.pop("_pending_count", None), data.pop("_members", None)
+        return ask_step(ctx, "participants", data)
+    if msg.kind == "text" and (parse_count(msg.text) is not None or means_none(msg.text)):
+        data.pop("_pending_count", None), data.pop("_members", None)
+        return step_participants(ctx, data)  # a new count typed instead of a button
+    return again(ctx, texts.EXPECT_CHOICE)
 
 
 def step_photos(ctx: Ctx, data: dict) -> list[Reply]:
@@ -255,7 +399,8 @@ def step_photos(ctx: Ctx, data: dict) -> list[Reply]:
 
 
 def step_difficulties(ctx: Ctx, data: dict) -> list[Reply]:
-    if ctx.msg.kind == "choice" and ctx.msg.choice == "skip":
+    if (ctx.msg.kind == "choice" and ctx.msg.choice == "skip") or (
+            ctx.msg.kind == "text" and means_none(ctx.msg.text)):
         data.update(difficulties=None, proposals=None)
         return advance(ctx, data, "difficulties")
     text, errors = _text_or_error(ctx, DIFFICULTIES_MAX)
@@ -311,12 +456,12 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
     if report is None:
         report = Report(receipt_code=repo.new_receipt_code(s), unit_id=unit.id,
                         task_id=data["task_id"], platform=msg.platform, reporter_id=msg.user_id,
-                        content="", period=iso_week(now), created_at=now)
-    else:
+                        reporter_name=msg.user_name, content="",
+                        period=data.get("period") or iso_week(now), created_at=now)
+    else:  # an edit, perhaps by another member of the unit: the reporter stays who sent it
         report.revision += 1
         for old in repo.report_photos(s, report.id):
             s.delete(old)
-    report.reporter_name = msg.user_name or report.reporter_name
     report.task_id, report.content = data["task_id"], data["content"]
     report.participants, report.updated_at = data.get("participants"), now
     report.difficulties, report.proposals = data.get("difficulties"), data.get("proposals")
@@ -327,7 +472,8 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
                           reused_from=repo.earlier_use_of_photo(s, sha, report.id)))
     ctx.end_dialog()
     template = texts.UPDATED if editing else texts.SAVED
-    replies = [Reply(template.format(unit=unit.name, receipt=report.receipt_code))]
+    replies = [Reply(template.format(unit=unit.name, receipt=report.receipt_code,
+                                     week=week_name(report.period)))]
     people = data.get("participants")
     line = (texts.GROUP_CONFIRM_UPDATED if editing else texts.GROUP_CONFIRM).format(
         unit=unit.name, task=data["task_label"], receipt=report.receipt_code,
@@ -341,7 +487,8 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
 
 
 STEPS: dict[str, Callable[[Ctx, dict], list[Reply]]] = {
-    "unit": step_unit, "task": step_task, "content": step_content,
-    "participants": step_participants, "photos": step_photos,
+    "unit": step_unit, "week": step_week, "existing": step_existing, "task": step_task,
+    "content": step_content, "participants": step_participants,
+    "count_check": step_count_check, "photos": step_photos,
     "difficulties": step_difficulties, "confirm": step_confirm, "edit": step_edit,
 }

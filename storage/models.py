@@ -19,6 +19,7 @@ class Unit(SQLModel, table=True):
     parent_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
     level: Optional[str] = Field(default=None, max_length=64)
     contact: Optional[str] = Field(default=None, max_length=255)
+    members: Optional[int] = None  # the unit's size (units import), to question odd head counts
     join_code: str = Field(max_length=16, unique=True)
     position: int = 0  # tree order from the last import
     active: bool = True

@@ -245,10 +245,13 @@ def unit_reports(s: Session, unit_id: int, period: str) -> list[Report]:
                        .order_by(Report.created_at)))
 
 
-def latest_report_by(s: Session, platform: str, user_id: str, period: str) -> Optional[Report]:
-    return s.exec(select(Report).where(Report.platform == platform, Report.reporter_id == user_id,
-                                       Report.period == period)
-                  .order_by(Report.created_at.desc(), Report.id.desc())).first()
+def latest_reports_by(s: Session, platform: str, user_id: str, periods: Iterable[str]
+                      ) -> list[Report]:
+    """A user's reports of these weeks, newest first."""
+    return list(s.exec(select(Report).where(Report.platform == platform,
+                                            Report.reporter_id == user_id,
+                                            Report.period.in_(list(periods)))
+                       .order_by(Report.created_at.desc(), Report.id.desc())))
 
 
 def report_photos(s: Session, report_id: int) -> list[ReportPhoto]:

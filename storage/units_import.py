@@ -1,6 +1,7 @@
-"""Import the organisation tree from rows `code,name,parent_code[,level][,contact]`."""
+"""Import the organisation tree from rows `code,name,parent_code[,level][,contact][,members]`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -11,7 +12,8 @@ from storage.clock import utcnow
 from storage.models import Unit
 
 REQUIRED = ("code", "name", "parent_code")
-OPTIONAL = ("level", "contact")
+OPTIONAL = ("level", "contact", "members")
+MEMBERS_MAX = 1_000_000
 
 
 class UnitImportError(ValueError):
@@ -28,6 +30,16 @@ class ImportResult:
     unchanged: int = 0
 
 
+def parse_members(text: str) -> Optional[int]:
+    """'32', '1.200' or '1,200', and '32.0' (a spreadsheet number read as text); else None."""
+    text = text.strip()
+    if re.fullmatch(r"\d+(?:\.0)?", text):
+        return int(text.split(".")[0])
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):
+        return int(re.sub(r"[.,]", "", text))
+    return None
+
+
 def validate(header: list[str], rows: list[list[str]], existing: dict[str, Optional[str]]
              ) -> list[dict]:
     """Rows as dicts, or UnitImportError naming every bad row (file rows count from 1 = header).
@@ -39,7 +51,7 @@ def validate(header: list[str], rows: list[list[str]], existing: dict[str, Optio
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise UnitImportError([f"dòng 1: thiếu cột {', '.join(missing)} "
-                               f"(dòng tiêu đề phải là {','.join(REQUIRED)}[,level])"])
+                               f"(dòng tiêu đề phải là {','.join(REQUIRED)}[,level][,contact][,members])"])
     problems, records, first_row = [], [], {}
     for number, raw in enumerate(rows, start=2):
         values = {name: str(raw[i] if i < len(raw) and raw[i] is not None else "").strip()
@@ -57,6 +69,11 @@ def validate(header: list[str], rows: list[list[str]], existing: dict[str, Optio
         if code in first_row:
             problems.append(f"dòng {number}: mã {code} bị trùng (đã có ở dòng {first_row[code]})")
             continue
+        members = parse_members(values.get("members", ""))
+        if values.get("members") and (members is None or members > MEMBERS_MAX):
+            problems.append(f"dòng {number}: số đoàn viên (members) «{values['members'][:20]}» "
+                            f"phải là một số nguyên từ 0 đến {MEMBERS_MAX:,}".replace(",", "."))
+        values["members"] = members
         if values["parent_code"] == code:
             problems.append(f"dòng {number}: đơn vị {code} không thể là cấp trên của chính nó")
         first_row[code] = number
@@ -88,7 +105,8 @@ def import_units(s: Session, header: list[str], rows: list[list[str]],
     existing = {code: by_id[u.parent_id].code if u.parent_id in by_id else None
                 for code, u in units.items()}
     records = validate(header, rows, existing)
-    snapshot = lambda u, parent: (u.name, u.level, u.contact, u.active, parent)  # noqa: E731
+    snapshot = lambda u, parent: (u.name, u.level, u.contact, u.members, u.active,  # noqa: E731
+                                  parent)
     before = {code: snapshot(u, existing[code]) for code, u in units.items()}
     for position, r in enumerate(records):
         unit = units.get(r["code"])
@@ -98,6 +116,7 @@ def import_units(s: Session, header: list[str], rows: list[list[str]],
         unit.name, unit.position, unit.active, unit.retired_at = r["name"], position, True, None
         unit.level = r.get("level") or unit.level
         unit.contact = r.get("contact") or unit.contact
+        unit.members = r["members"] if r["members"] is not None else unit.members
         s.add(unit)
     s.flush()  # new units get ids before parents are linked
     result = ImportResult()

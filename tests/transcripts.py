@@ -57,5 +57,24 @@ STRANGERS_AND_HELP = [
     ("xin chào", "/baocao"),
 ]
 
+# Typed answers the way people type on a phone, and a second report of the same unit.
+TYPED_ANSWERS = [
+    ("/start {code}", "đã tham gia Chi đoàn ấp 1"),
+    ("/baocao", "nhiệm vụ nào"),
+    ("nv", "Đồng chí gõ số 1–10 hoặc tên nhiệm vụ, ví dụ «NV3»."),
+    ("nong thon moi", "Đồng chí đã làm gì"),
+    ("Trồng 50 cây xanh tuyến đường ấp 1", "bao nhiêu người"),
+    ("khoảng 30 bạn", "ảnh minh chứng"),
+    ("photo:3", "Đã nhận ảnh 1/10"),
+    ("xong", "Khó khăn"),
+    ("khong", "Khó khăn: không ghi"),
+    ("gui", "Mã biên nhận: BC-"),
+    ("/baocao", "đã có báo cáo"),
+    ("tap:Báo cáo hoạt động khác", "nhiệm vụ nào"),
+    ("DP1", "Đồng chí đã làm gì"),
+    ("/huy", "Đã hủy"),
+    ("/trangthai", "1 báo cáo"),
+]
+
 ALL = {"join_and_report": JOIN_AND_REPORT, "edit_and_cancel": EDIT_AND_CANCEL,
-       "strangers_and_help": STRANGERS_AND_HELP}
+       "strangers_and_help": STRANGERS_AND_HELP, "typed_answers": TYPED_ANSWERS}

@@ -123,8 +123,7 @@ async def export_start(request: web.Request):
     if error:
         units = await run_db(request, lambda s: export_units(s, viewer))
         return aiohttp_jinja2.render_template("export.html", request, {
-            "title": "Xuất Excel", "presets": PRESETS, "units": units, "error": error},
-            status=400)
+            "title": "Xuất Excel", "presets": PRESETS, "units": units, "error": error})
     target = out_dir(settings) / file_name(period, unit, now)
     if reports <= SMALL_EXPORT:
         await asyncio.to_thread(_write, svc, settings, target, period, unit, now)

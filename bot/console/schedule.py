@@ -100,7 +100,7 @@ async def schedule_change(request: web.Request):
     code = str(form.get("don_vi", "")).strip()
     changes, problems = parse_changes(form)
     if problems:
-        return await render(request, code, problems, status=400)
+        return await render(request, code, problems)
 
     def save(s):
         unit = target_unit(s, viewer, code)
@@ -129,8 +129,7 @@ async def pause(request: web.Request):
     try:
         day = _day(until) if until else None
     except ValueError:
-        return await render(request, code, ["Ngày cần viết dạng dd/mm/yyyy, ví dụ 31/12/2026."],
-                            status=400)
+        return await render(request, code, ["Ngày cần viết dạng dd/mm/yyyy, ví dụ 31/12/2026."])
 
     def save(s):
         unit = target_unit(s, viewer, code)
@@ -156,8 +155,7 @@ async def day_off(request: web.Request):
     try:
         day = _day(str(form.get("ngay", "")))
     except ValueError:
-        return await render(request, "", ["Ngày cần viết dạng dd/mm/yyyy, ví dụ 04/12/2026."],
-                            status=400)
+        return await render(request, "", ["Ngày cần viết dạng dd/mm/yyyy, ví dụ 04/12/2026."])
     note = str(form.get("ghi_chu", ""))[:200]
 
     def save(s):

@@ -155,7 +155,7 @@ async def upload_preview(request: web.Request):
     if upload is None:
         data = await run_db(request, lambda s: tree_page(s, viewer))
         return aiohttp_jinja2.render_template("units.html", request, {
-            **data, "upload_error": problem}, status=400)
+            **data, "upload_error": problem})
     content, suffix = upload
     folder = uploads_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
@@ -168,7 +168,7 @@ async def upload_preview(request: web.Request):
         path.unlink(missing_ok=True)
     return aiohttp_jinja2.render_template("units_preview.html", request, {
         "title": "Xem trước tệp đơn vị", "preview": preview, "token": token, "suffix": suffix,
-        "retire": retire}, status=400 if preview.problems else 200)
+        "retire": retire})
 
 
 @routes.post("/don-vi/ap-dung")
@@ -196,7 +196,7 @@ async def upload_apply(request: web.Request):
     if preview.problems:
         return aiohttp_jinja2.render_template("units_preview.html", request, {
             "title": "Xem trước tệp đơn vị", "preview": preview, "token": "", "suffix": suffix,
-            "retire": retire}, status=400)
+            "retire": retire})
     raise web.HTTPSeeOther("/don-vi?tb=da-nap")
 
 

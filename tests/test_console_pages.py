@@ -73,13 +73,14 @@ async def test_nudge_queues_the_follow_up_at_most_once_an_hour(services, org, tm
         with session_scope(services.engine) as s:
             rows = store.deliveries(s, kind="nhac_lai")
         assert [(r.chat_id, r.status) for r in rows] == [("31", "pending")]
+        from bot.delivery import Deliverer
+        from tests.reminder_fakes import FakeTimer, RecordingSender
+        sender = RecordingSender(clock)
+        await Deliverer(services.engine, {"telegram": sender}, timer=FakeTimer(clock)).drain()
+        assert sender.chats() == ["31"] and "Chi đoàn khóm 1" in sender.texts("31")[0]
         again = await client.post("/nhac-lai/CD-B1", data={"csrf": token})
         assert "trong vòng một giờ" in await again.text()
         clock.advance(hours=1, minutes=1)
-        with session_scope(services.engine) as s:
-            for row in store.deliveries(s, kind="nhac_lai"):
-                row.status = "sent"
-                s.add(row)
         later = await client.post("/nhac-lai/CD-B1", data={"csrf": token})
         assert "Đã gửi tin nhắc lại" in await later.text()
         with session_scope(services.engine) as s:
@@ -279,7 +280,7 @@ async def test_schedule_change_uses_the_cli_rules_and_is_recorded(district, serv
                                                  "reminder": "T5 17:00", "followup": "off"})
     page = await ok.text()
     assert "Đã lưu lịch nhắc" in page and "Thứ Năm 17:00" in page
-    assert "telegram:900" in page and "Giờ nhắc báo cáo: 3 17:00" in page
+    assert "telegram:900" in page and "Giờ nhắc báo cáo: Thứ Năm 17:00" in page
     with session_scope(services.engine) as s:
         row = store.schedule_rows(s)[repo.unit_by_code(s, "HD-A").id]
         assert row.reminder == "3 17:00" and row.followup == "off"

@@ -18,6 +18,8 @@ from storage.models import Unit
 routes = web.RouteTableDef()
 FIELDS = (("reminder", "Giờ nhắc báo cáo"), ("followup", "Giờ nhắc lần hai"),
           ("deadline", "Hạn báo cáo"), ("digest", "Giờ gửi tổng hợp cho Văn phòng"))
+EXAMPLES = {"reminder": "T6 16:30", "followup": "CN 09:00", "deadline": "CN 21:00",
+            "digest": "T2 07:30"}
 STATUS = {"pending": "chờ gửi", "sending": "đang gửi", "retry": "chờ gửi lại", "sent": "đã gửi",
           "failed": "lỗi", "blocked": "bị chặn/xóa khỏi nhóm", "missed": "lỡ hạn",
           "skipped": "bỏ qua (đã báo cáo)", "unknown": "không rõ"}
@@ -70,7 +72,10 @@ def page_data(s, svc, viewer, code: str) -> dict:
     period = iso_week(now)
     rows = [d for d in store.deliveries(s, period=period)
             if scope is None or d.unit_id in scope][:200]
-    return {"title": "Lịch nhắc", "unit": unit, "text": schedule_text(cal, unit, now, 4),
+    # The chat wording ends by pointing at the office; here the form below is the way.
+    text = "\n".join(line for line in schedule_text(cal, unit, now, 4).splitlines()
+                     if not line.startswith("Muốn đổi lịch"))
+    return {"title": "Lịch nhắc", "unit": unit, "text": text, "examples": EXAMPLES,
             "units": units, "fields": FIELDS, "period": period, "deliveries": rows,
             "unit_names": {u.id: u.name for u, _ in units}, "status": STATUS, "kinds": KINDS,
             "may_dayoff": viewer.scope is None,
@@ -105,7 +110,7 @@ async def schedule_change(request: web.Request):
     def save(s):
         unit = target_unit(s, viewer, code)
         store.set_schedule(s, unit.id if unit else None, changes, by=viewer.who)
-        detail = ", ".join(f"{dict(FIELDS)[k]}: {v or 'theo cấp trên'}" for k, v in changes.items())
+        detail = ", ".join(f"{dict(FIELDS)[k]}: {_slot_text(v)}" for k, v in changes.items())
         webdb.record(s, viewer.who, "schedule", "doi_lich",
                      f"{unit.code if unit else 'toàn hệ thống'} – {detail}",
                      unit.id if unit else None, svc.clock())
@@ -114,6 +119,15 @@ async def schedule_change(request: web.Request):
     except LookupError:
         raise web.HTTPNotFound(text="Không có đơn vị này trong phạm vi của đồng chí.") from None
     raise web.HTTPSeeOther(f"/lich-nhac?don-vi={code}&tb=da-luu" if code else "/lich-nhac?tb=da-luu")
+
+
+def _slot_text(value: Optional[str]) -> str:
+    if value is None:
+        return "theo cấp trên"
+    if value == OFF:
+        return "tắt"
+    from storage.weeks import Slot
+    return Slot.from_key(value).label()
 
 
 def _day(text: str):

@@ -7,7 +7,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.console import auth, exporting, overview, reports, schedule, units
+from bot.console import auth, exporting, overview, reports, schedule, staff, units
 from bot.console.db import APP_SERVICES, APP_SETTINGS
 from bot.console.format import FILTERS
 from bot.console.security import (cookie_key, csrf_check, csrf_token, require_login,
@@ -29,7 +29,7 @@ def console_app(services, settings) -> web.Application:
                                autoescape=True, context_processors=[_page_context])
     env.filters.update(FILTERS)
     app.router.add_static("/static/", HERE / "static", name="static")
-    for module in (auth, overview, reports, exporting, units, schedule):
+    for module in (auth, overview, reports, exporting, units, schedule, staff):
         app.add_routes(module.routes)
     exporting.setup(app)
     return app

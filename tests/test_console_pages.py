@@ -105,6 +105,15 @@ async def test_report_list_filters_and_report_page_shows_photos(district, servic
     assert image.status == 200 and image.content_type == "image/jpeg"
 
 
+async def test_report_list_filters_by_on_time_or_late(district, services, clock):
+    on_time = add_report(services, "CD-A1")
+    late = add_report(services, "CD-A2", at=clock() + timedelta(days=4, hours=5))  # Sun 22:00
+    html = await (await district.get("/bao-cao?han=tre-han")).text()
+    assert late in html and on_time not in html and "1 báo cáo" in html
+    html = await (await district.get("/bao-cao?han=dung-han&tuan=2026-W47")).text()
+    assert on_time in html and late not in html
+
+
 async def test_reuse_flag_names_the_earlier_receipt(district, services):
     first = add_report(services, "CD-A1", photos=1)
     second = add_report(services, "CD-A2", photos=1, reuse_of=first)

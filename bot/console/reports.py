@@ -21,6 +21,7 @@ from storage.weeks import load_week_rules, shift_week, week_name
 routes = web.RouteTableDef()
 PAGE_SIZE = 25
 NOT_FOUND = "Không có báo cáo này trong phạm vi của đồng chí."
+STATUSES = {"dung-han": "Đúng hạn", "tre-han": "Trễ hạn"}
 
 
 @dataclass
@@ -28,17 +29,20 @@ class Filters:
     period: str = ""
     unit: str = ""
     task: str = ""
+    status: str = ""  # dung-han, tre-han
     page: int = 1
 
     @classmethod
     def from_query(cls, query) -> "Filters":
         page = query.get("trang", "1")
+        status = query.get("han", "").strip()
         return cls(query.get("tuan", "").strip(), query.get("don-vi", "").strip(),
-                   query.get("nhiem-vu", "").strip(), int(page) if page.isdigit() and int(page) > 0 else 1)
+                   query.get("nhiem-vu", "").strip(), status if status in STATUSES else "",
+                   int(page) if page.isdigit() and int(page) > 0 else 1)
 
     def link(self, **changes) -> str:
         values = {"tuan": self.period, "don-vi": self.unit, "nhiem-vu": self.task,
-                  "trang": str(self.page)}
+                  "han": self.status, "trang": str(self.page)}
         values.update({k.replace("_", "-"): str(v) for k, v in changes.items()})
         from urllib.parse import urlencode
         return "/bao-cao?" + urlencode({k: v for k, v in values.items() if v and v != "0"})
@@ -74,10 +78,18 @@ def list_reports(s, svc, viewer, f: Filters) -> dict:
             problems.append(f"Tuần «{f.period}» không đúng dạng, ví dụ đúng: {iso_week(svc.clock())}.")
     if f.task:
         query = query.where(Task.code == f.task)
+    rules = load_week_rules(s)
+    if f.status:
+        # Deadlines differ by subtree, so on time or late is judged per report, by the one rule.
+        wanted = f.status == "dung-han"
+        keys = s.exec(query.with_only_columns(Report.id, Report.unit_id, Report.period,
+                                              Report.created_at)).all()
+        ids = [rid for rid, uid, period, at in keys
+               if rules.is_on_time(uid, period, at) == wanted]
+        query = query.where(Report.id.in_(ids or [-1]))
     total = s.exec(select(func.count()).select_from(query.subquery())).one()
     rows = s.exec(query.order_by(Report.created_at.desc(), Report.id.desc())
                   .offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    rules = load_week_rules(s)
     now = svc.clock()
     this_week = iso_week(now)
     weeks = [shift_week(this_week, -i) for i in range(0, 12)]
@@ -88,7 +100,7 @@ def list_reports(s, svc, viewer, f: Filters) -> dict:
         "total": total, "pages": max(1, math.ceil(total / PAGE_SIZE)), "filters": f,
         "problems": problems, "weeks": [(w, week_name(w)) for w in weeks],
         "units": [(u, depth) for u, depth in repo.tree_order(tree.units.values())],
-        "tasks": sorted({(c, task_name(c, lbl)) for c, lbl in tasks}),
+        "tasks": sorted({(c, task_name(c, lbl)) for c, lbl in tasks}), "statuses": STATUSES,
     }
 
 

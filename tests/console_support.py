@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from aiohttp import CookieJar
 from aiohttp.test_utils import TestClient, TestServer
@@ -49,7 +48,6 @@ def add_report(services, unit_code: str, photos: int = 0, at=None, participants:
                         updated_at=at)
         s.add(report)
         s.flush()
-        from storage.media import MediaStore  # noqa: F401
         from storage.models import Media
         for i, photo in enumerate(stored):
             if s.get(Media, photo.sha256) is None:
@@ -86,4 +84,3 @@ async def csrf(client: TestClient, path: str = "/") -> str:
     return csrf_of(await page.text())
 
 
-HOUR = timedelta(hours=1)

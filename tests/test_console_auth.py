@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.dispatch import handle
 from storage import web as webdb
 from storage.db import session_scope
-from tests.console_support import (HOUR, add_staff, console_settings, csrf, csrf_of, log_in,
+from tests.console_support import (add_staff, console_settings, csrf, csrf_of, log_in,
                                    login_token, start_client)
 from tests.support import Person
 

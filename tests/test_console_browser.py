@@ -6,7 +6,6 @@ the 360 px and 1280 px screenshots.
 """
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from pathlib import Path

@@ -118,7 +118,7 @@ async def test_reuse_flag_names_the_earlier_receipt(district, services):
     first = add_report(services, "CD-A1", photos=1)
     second = add_report(services, "CD-A2", photos=1, reuse_of=first)
     page = await (await district.get(f"/bao-cao/{second}")).text()
-    assert f"Ảnh đã dùng trong báo cáo" in page and first in page
+    assert "Ảnh đã dùng trong báo cáo" in page and first in page
 
 
 async def test_another_unions_report_photo_export_and_upload_are_404(district, services):

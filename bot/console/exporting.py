@@ -21,7 +21,7 @@ from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db
 from bot.console.security import viewer_of
 from exports.periods import Period, PeriodError, as_period
 from storage import repo, web as webdb
-from storage.clock import iso_week, to_local
+from storage.clock import to_local
 from storage.db import session_scope
 from storage.models import Unit
 from storage.reporting import count_reports, local_day_bounds

@@ -13,7 +13,7 @@ from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db
 from bot.console.security import viewer_of
 from storage import repo, web as webdb
 from storage.catalog import task_name
-from storage.clock import iso_week, to_local, week_bounds
+from storage.clock import iso_week
 from storage.models import Report, Task, Unit
 from storage.reporting import secretaries
 from storage.weeks import load_week_rules, week_name
@@ -155,23 +155,22 @@ async def nudge(request: web.Request):
             return None
         now = svc.clock()
         last = webdb.last_action(s, "nhac_lai", unit.id)
+        parent = s.get(Unit, unit.parent_id) if unit.parent_id else None
+        back = parent.code if parent is not None and viewer.may_see(parent.id) else ""
         if last is not None and now - last < NUDGE_EVERY:
-            return unit.parent_id, NUDGE_TOO_SOON
+            return back, NUDGE_TOO_SOON
         if not platforms:
-            return unit.parent_id, NUDGE_NO_BOT
+            return back, NUDGE_NO_BOT
         from bot.console.nudge import queue_nudge
         queued = queue_nudge(s, svc, unit, iso_week(now), now, platforms)
         webdb.record(s, viewer.who, "overview", "nhac_lai", f"{unit.code}: {queued} tin",
                      unit.id, now)
-        return unit.parent_id, NUDGE_SENT
+        return back, NUDGE_SENT
     outcome = await run_db(request, work)
     if outcome is None:
         raise web.HTTPNotFound(text="Không có đơn vị này trong phạm vi của đồng chí.")
-    parent_id, notice = outcome
-    back = request.headers.get("Referer") or "/"
-    if not back.startswith(("/", str(request.url.origin()))):
-        back = "/"
-    raise web.HTTPSeeOther(f"/?tb={notice}")
+    back, notice = outcome  # back to the union the clerk was looking at
+    raise web.HTTPSeeOther(f"/?don-vi={back}&tb={notice}" if back else f"/?tb={notice}")
 
 
 def configured_platforms(settings) -> list[str]:

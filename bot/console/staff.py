@@ -9,7 +9,7 @@ from bot.console.db import APP_SERVICES, run_db
 from bot.console.security import viewer_of
 from handlers.web_login import INVITE_PAYLOAD
 from storage import repo, web as webdb
-from storage.models import Admin, Unit
+from storage.models import Admin
 
 routes = web.RouteTableDef()
 

@@ -187,6 +187,14 @@ async def test_large_export_runs_as_a_job_with_progress(district, services, monk
     assert "Tổng hợp" in book.sheetnames
 
 
+async def test_a_job_that_died_with_its_process_says_so(district, services, clock):
+    with session_scope(services.engine) as s:
+        s.add(webdb.ExportJob(token_hash=webdb.digest("dead"), who="telegram:900",
+                              period_spec="2026", created_at=clock() - timedelta(hours=3)))
+    state = await (await district.get("/xuat/viec/dead/tien-do")).json()
+    assert state["status"] == "failed" and "gián đoạn" in state["error"]
+
+
 async def test_someone_elses_job_is_404(district, services):
     with session_scope(services.engine) as s:
         s.add(webdb.ExportJob(token_hash=webdb.digest("abc"), who="telegram:1", period_spec="2026",

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -185,18 +185,27 @@ def _download(path: Path) -> web.FileResponse:
         "Content-Disposition": f'attachment; filename="{path.name}"'})
 
 
-def _job_of(s, viewer, token: str):
+STALE_JOB = timedelta(hours=2)  # a job still "running" this long died with its process
+
+
+def _job_of(s, viewer, token: str, now: datetime):
     job = s.exec(select(webdb.ExportJob).where(
         webdb.ExportJob.token_hash == webdb.digest(token))).first()
     if job is None or job.who != viewer.who:
         return None
+    if job.status == "running" and now - webdb._aware(job.created_at) > STALE_JOB:
+        job.status, job.finished_at = "failed", now
+        job.error = "Việc xuất bị gián đoạn (máy chủ khởi động lại). Đồng chí xuất lại."
+        s.add(job)
+        s.flush()
     s.expunge(job)
     return job
 
 
 async def _job(request: web.Request):
     viewer, token = viewer_of(request), request.match_info["token"]
-    job = await run_db(request, lambda s: _job_of(s, viewer, token))
+    now = request.app[APP_SERVICES].clock()
+    job = await run_db(request, lambda s: _job_of(s, viewer, token, now))
     if job is None:
         raise web.HTTPNotFound(text="Không có việc xuất này.")
     return job

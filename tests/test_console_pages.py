@@ -69,7 +69,8 @@ async def test_nudge_queues_the_follow_up_at_most_once_an_hour(services, org, tm
         await log_in(client, services, "1")
         token = await csrf(client)
         sent = await client.post("/nhac-lai/CD-B1", data={"csrf": token})
-        assert "Đã gửi tin nhắc lại" in await sent.text()
+        page = await sent.text()
+        assert "Đã gửi tin nhắc lại" in page and "telegram:1" in page and "nhắc lại Chi đoàn khóm 1 (1 tin)" in page
         with session_scope(services.engine) as s:
             rows = store.deliveries(s, kind="nhac_lai")
         assert [(r.chat_id, r.status) for r in rows] == [("31", "pending")]

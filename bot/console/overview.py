@@ -132,8 +132,11 @@ async def overview_page(request: web.Request):
     view = await run_db(request, lambda s: build(s, svc, viewer, code))
     if view is None:
         raise web.HTTPNotFound(text="Không có đơn vị này trong phạm vi của đồng chí.")
+    audit = await run_db(request, lambda s: webdb.audit_trail(
+        s, "overview", set(viewer.scope) if viewer.scope else None, limit=10))
     return aiohttp_jinja2.render_template("overview.html", request, {
-        "view": view, "notice": request.query.get("tb", ""), "title": "Tổng quan"})
+        "view": view, "notice": request.query.get("tb", ""), "title": "Tổng quan",
+        "audit": audit})
 
 
 NUDGE_SENT = "da-nhac"
@@ -163,7 +166,7 @@ async def nudge(request: web.Request):
             return back, NUDGE_NO_BOT
         from bot.console.nudge import queue_nudge
         queued = queue_nudge(s, svc, unit, iso_week(now), now, platforms)
-        webdb.record(s, viewer.who, "overview", "nhac_lai", f"{unit.code}: {queued} tin",
+        webdb.record(s, viewer.who, "overview", "nhac_lai", f"nhắc lại {unit.name} ({queued} tin)",
                      unit.id, now)
         return back, NUDGE_SENT
     outcome = await run_db(request, work)

@@ -145,6 +145,9 @@ async def test_another_unions_report_photo_export_and_upload_are_404(district, s
     sheet = units_csv([["CD-B1", "Chi đoàn khóm 1 mới", "HD-B"]])
     preview = await district.post("/don-vi/xem-truoc", data=upload_form(token, sheet, "u.csv"))
     assert "không thuộc phạm vi" in await preview.text()
+    moved = units_csv([["HD-A", "Huyện đoàn A", "HD-B"]])
+    preview = await district.post("/don-vi/xem-truoc", data=upload_form(token, moved, "u.csv"))
+    assert "không đổi được đơn vị cấp trên của HD-A" in await preview.text()
 
 
 async def test_small_export_downloads_the_workbook_of_the_subtree(district, services):

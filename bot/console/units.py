@@ -117,7 +117,12 @@ def outside_scope(s, viewer, header, rows) -> list[str]:
             problems.append(f"dòng {number}: đơn vị {code} không thuộc phạm vi của đồng chí")
             continue
         if unit is not None and unit.id == viewer.root_id:
-            continue  # the root's own place in the tree is not theirs to change
+            from storage.models import Unit
+            above = s.get(Unit, unit.parent_id) if unit.parent_id else None
+            if parent != (above.code if above else ""):  # their own place is the level above's
+                problems.append(f"dòng {number}: không đổi được đơn vị cấp trên của {code} "
+                                f"(việc của cấp trên)")
+            continue
         parent_unit = repo.unit_by_code(s, parent) if parent else None
         if parent_unit is not None and not viewer.may_see(parent_unit.id):
             problems.append(f"dòng {number}: đơn vị cấp trên {parent} không thuộc phạm vi của đồng chí")

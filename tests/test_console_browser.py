@@ -122,3 +122,43 @@ async def test_office_clerk_day_in_the_browser(browser, services, org, tmp_path)
     finally:
         await context.close()
         await client.close()
+
+
+async def test_large_export_job_progress_and_staff_invite_in_the_browser(browser, services, org,
+                                                                         tmp_path, monkeypatch):
+    from bot.console import exporting
+    monkeypatch.setattr(exporting, "SMALL_EXPORT", 0)  # every export runs as a job
+    add_staff(services.engine, "1")
+    add_report(services, "CD-A1", photos=1)
+    client = await start_client(services, console_settings(tmp_path))
+    base = str(client.make_url("")).rstrip("/")
+    shots, errors = shots_dir(tmp_path), []
+    context, page = await open_page(browser, 360, errors)
+    try:
+        await page.goto(f"{base}/dang-nhap/{login_token(services, '1')}")
+        await page.get_by_role("button", name="Đăng nhập").click()
+        await page.wait_for_url(f"{base}/")
+        await page.goto(f"{base}/xuat")
+        await page.select_option("select[name=ky]", "thang_nay")
+        await page.get_by_role("button", name="Xuất Excel").click()
+        await page.wait_for_url(f"{base}/xuat/viec/**")
+        link = page.get_by_role("link", name="Tải tệp Excel")
+        await link.wait_for(state="visible", timeout=20_000)  # shown by console.js when done
+        assert await page.locator("#job-bar").evaluate("bar => bar.value") == 100
+        await page.screenshot(path=shots / "xuat-viec-360.png", full_page=True)
+        async with page.expect_download() as download_info:
+            await link.click()
+        saved = tmp_path / "job.xlsx"
+        await (await download_info.value).save_as(saved)
+        assert "Tổng hợp" in load_workbook(saved).sheetnames
+        await page.goto(f"{base}/can-bo")
+        await page.select_option("select[name=don_vi]", "HD-A")
+        await page.get_by_role("button", name="Tạo lời mời").click()
+        command = await page.locator("#invite-command").inner_text()
+        assert command.startswith("/start vp_")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+        await page.screenshot(path=shots / "can-bo-360.png", full_page=True)
+        assert errors == []
+    finally:
+        await context.close()
+        await client.close()

@@ -215,7 +215,7 @@ async def _job(request: web.Request):
 async def job_page(request: web.Request):
     job = await _job(request)
     return aiohttp_jinja2.render_template("job.html", request, {
-        "title": "Đang lập bảng tổng hợp", "job": job, "token": request.match_info["token"]})
+        "title": "Lập bảng tổng hợp", "job": job, "token": request.match_info["token"]})
 
 
 @routes.get("/xuat/viec/{token}/tien-do")

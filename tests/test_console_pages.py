@@ -86,6 +86,10 @@ async def test_nudge_queues_the_follow_up_at_most_once_an_hour(services, org, tm
         assert "Đã gửi tin nhắc lại" in await later.text()
         with session_scope(services.engine) as s:
             assert [r.status for r in store.deliveries(s, kind="nhac_lai")] == ["pending"]
+        log = await (await client.get("/lich-nhac?tuan=2026-W47")).text()
+        assert "nhắc lại (trang quản lý)" in log and "Lê Thị Bình" in log and "chờ gửi" in log
+        older = await (await client.get("/lich-nhac?tuan=2026-W46")).text()
+        assert "nhắc lại (trang quản lý)" not in older
     finally:
         await client.close()
 

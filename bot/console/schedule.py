@@ -62,21 +62,25 @@ def target_unit(s, viewer, code: str):
     return s.get(Unit, viewer.root_id) if viewer.root_id is not None else None
 
 
-def page_data(s, svc, viewer, code: str) -> dict:
+def page_data(s, svc, viewer, code: str, week: str = "") -> dict:
     from handlers.reminders import schedule_text
     unit = target_unit(s, viewer, code)
     cal = load_calendar(s)
     now = svc.clock()
     units = [(u, d) for u, d in repo.tree_order(repo.all_units(s)) if viewer.may_see(u.id)]
     scope = viewer.scope
-    period = iso_week(now)
+    from storage.weeks import shift_week, week_name
+    this_week = iso_week(now)
+    weeks = [shift_week(this_week, -i) for i in range(8)]
+    period = week if week in weeks else this_week
     rows = [d for d in store.deliveries(s, period=period)
-            if scope is None or d.unit_id in scope][:200]
+            if scope is None or d.unit_id in scope][:300]
     # The chat wording ends by pointing at the office; here the form below is the way.
     text = "\n".join(line for line in schedule_text(cal, unit, now, 4).splitlines()
                      if not line.startswith("Muốn đổi lịch"))
     return {"title": "Lịch nhắc", "unit": unit, "text": text, "examples": EXAMPLES,
             "units": units, "fields": FIELDS, "period": period, "deliveries": rows,
+            "weeks": [(w, week_name(w)) for w in weeks],
             "unit_names": {u.id: u.name for u, _ in units}, "status": STATUS, "kinds": KINDS,
             "may_dayoff": viewer.scope is None,
             "audit": webdb.audit_trail(s, "schedule", set(scope) if scope else None)}
@@ -84,8 +88,9 @@ def page_data(s, svc, viewer, code: str) -> dict:
 
 async def render(request, code: str, problems=(), notice="", status=200):
     svc, viewer = request.app[APP_SERVICES], viewer_of(request)
+    week = request.query.get("tuan", "")
     try:
-        data = await run_db(request, lambda s: page_data(s, svc, viewer, code))
+        data = await run_db(request, lambda s: page_data(s, svc, viewer, code, week))
     except LookupError:
         raise web.HTTPNotFound(text="Không có đơn vị này trong phạm vi của đồng chí.") from None
     return aiohttp_jinja2.render_template("schedule.html", request, {

@@ -102,7 +102,7 @@ async def test_office_clerk_day_in_the_browser(browser, services, org, tmp_path)
         # Change a schedule.
         await page.get_by_role("link", name="Lịch nhắc").click()
         await page.select_option("select[name=don-vi]", "HD-A")
-        await page.get_by_role("button", name="Xem").click()
+        await page.get_by_role("button", name="Xem", exact=True).click()
         await page.fill("input[name=reminder]", "T5 17:00")
         await page.get_by_role("button", name="Lưu lịch").click()
         assert "Đã lưu lịch nhắc" in await page.locator("main").inner_text()

@@ -41,6 +41,7 @@ def build_services(settings: Settings, engine: Optional[Engine] = None,
         max_photos=settings.max_photos,
         env_admins=tuple(settings.admin_ids()),
         clock=clock,
+        public_url=settings.public_url,
     )
     set_telegram_username(services, settings.telegram_bot_username)
     from exports.rollup import chat_exporter  # lazily: openpyxl is slow to import for the CLI

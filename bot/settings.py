@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     report_signer_name: str = Field("", alias="REPORT_SIGNER_NAME")
     report_recipients: str = Field("", alias="REPORT_RECIPIENTS")
 
+    # Office console (bot/console): public base address and the web listener of `run`.
+    public_url: str = Field("", alias="PUBLIC_URL")
+    listen: str = Field("0.0.0.0:8080", alias="LISTEN")
+    console_secret_key: SecretStr | None = Field(None, alias="CONSOLE_SECRET_KEY")
+
     def admin_ids(self) -> list[tuple[str, str]]:
         """`platform:id` pairs named by FIELDREPORT_ADMINS."""
         pairs = []

@@ -5,7 +5,7 @@ import logging
 from dataclasses import replace
 from typing import Callable
 
-from handlers import export_cmd, info, join, reminders, report, texts
+from handlers import export_cmd, info, join, reminders, report, texts, web_login
 from handlers.context import Ctx
 from handlers.messages import Choice, Incoming, Reply
 from handlers.services import Services
@@ -30,6 +30,7 @@ COMMANDS: dict[str, Handler] = {
     "help": info.help_text,
     "lichnhac": reminders.show_schedule,
     "xuat": export_cmd.command,
+    "web": web_login.command,
 }
 # Plain-text commands for platforms without a command menu (Zalo): folded text -> command.
 ALIASES = {"bao cao": "baocao", "huy": "huy", "trang thai": "trangthai", "giup": "giup",

@@ -1,7 +1,7 @@
 """/start (join a unit by code, deep links) and /dangky (bind a group to a unit)."""
 from __future__ import annotations
 
-from handlers import texts
+from handlers import texts, web_login
 from handlers.context import Ctx
 from handlers.messages import Choice, Reply
 from storage import repo
@@ -22,6 +22,8 @@ def start(ctx: Ctx) -> list[Reply]:
         names = ", ".join(u.name for _, u in units)
         return [Reply(texts.GREETING_MEMBER.format(name=msg.user_name, units=names),
                       choices=[Choice(texts.BTN_REPORT, "cmd:baocao")])]
+    if payload.startswith(web_login.INVITE_PAYLOAD):  # an office staff invite from the console
+        return web_login.accept_invite(ctx, payload[len(web_login.INVITE_PAYLOAD):])
     wants_report = payload.lower().startswith(REPORT_PAYLOAD)
     code = payload[len(REPORT_PAYLOAD):] if wants_report else payload
     return join_by_code(ctx, code, then_report=wants_report)

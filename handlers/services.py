@@ -26,6 +26,8 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     # /xuat: (session, period spec, unit_id=None, generated_at=None) -> workbook path; None: off.
     export_workbook: Optional[Callable[..., Path]] = None
+    # PUBLIC_URL: where the office console answers (/web login links); empty: console off.
+    public_url: str = ""
 
     def deep_link(self, platform: str, payload: str) -> Optional[str]:
         builder = self.deep_links.get(platform)

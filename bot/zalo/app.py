@@ -56,6 +56,9 @@ class ZaloApp:
         self._session: Optional[aiohttp.ClientSession] = None
         self._stop = asyncio.Event()
         self._background: list[asyncio.Task] = []
+        # The office console (bot/console), served on the webhook listener when both use one port.
+        self.console = None
+        self.console_mounted = False
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession()
@@ -68,6 +71,10 @@ class ZaloApp:
             self.server = WebhookServer(self.settings.zalo_webhook_listen)
             for path, handler in routes:
                 self.server.add(path, handler)
+            if self.console is not None and self.settings.listen == self.settings.zalo_webhook_listen:
+                from bot.console import mount_console
+                mount_console(self.server.app, self.console)
+                self.console_mounted = True
             await self.server.start()
         if self.client is not None and self.settings.zalo_webhook_url:
             await self.client.set_webhook(self.settings.zalo_webhook_url, self._secret())

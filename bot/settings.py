@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     report_signer_title: str = Field("PHÓ BÍ THƯ", alias="REPORT_SIGNER_TITLE")
     report_signer_name: str = Field("", alias="REPORT_SIGNER_NAME")
     report_recipients: str = Field("", alias="REPORT_RECIPIENTS")
+    report_template: str = Field("", alias="REPORT_TEMPLATE")  # the office's own .docx template
 
     def admin_ids(self) -> list[tuple[str, str]]:
         """`platform:id` pairs named by FIELDREPORT_ADMINS."""

@@ -26,6 +26,8 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     # /xuat: (session, period spec, unit_id=None, generated_at=None) -> workbook path; None: off.
     export_workbook: Optional[Callable[..., Path]] = None
+    # /xuat's Word báo cáo, same signature -> .docx path; None: /xuat offers only the workbook.
+    export_report: Optional[Callable[..., Path]] = None
 
     def deep_link(self, platform: str, payload: str) -> Optional[str]:
         builder = self.deep_links.get(platform)

@@ -176,11 +176,15 @@ def _remarks(f: PeriodFigures) -> list[dict]:
     punctuation ignored) naming every unit that wrote it, the most shared first."""
     order = {task_name(t.code, t.label): i for i, t in enumerate(f.tasks)}
     groups: dict[str, dict[str, dict]] = {}
+    cleaned: dict[str, tuple[str, str]] = {}  # the same words come from many units
     for r in f.remarks:
-        text = clean(r.text, REMARK_CHARS)
-        key = r.kind + ":" + fold(text)
-        if not fold(text):
+        if r.text not in cleaned:
+            text = clean(r.text, REMARK_CHARS).rstrip(" .;")
+            cleaned[r.text] = (text, fold(text))
+        text, key = cleaned[r.text]
+        if not key:
             continue
+        key = r.kind + ":" + key
         items = groups.setdefault(r.task, {})
         item = items.setdefault(key, {"kind": r.kind, "text": text, "unit_list": []})
         unit = clean(r.unit)

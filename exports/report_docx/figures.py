@@ -187,16 +187,18 @@ def gather_figures(s: Session, period: Period, unit_code: Optional[str], as_of: 
         rollup.add(line)
         participants[line.task_id] = participants.get(line.task_id, 0) + (line.participants or 0)
         task_units.setdefault(line.task_id, set()).add(line.unit_id)
-        unit_name = scope.units[line.unit_id].name
-        task = task_names.get(line.task_id, "?")
-        for kind, text in (("difficulty", line.difficulties), ("proposal", line.proposals)):
-            if text and text.strip():
-                remarks.append(Remark(kind, task, unit_name, text))
-        key = (line.participants or 0, line.photo_count, -line.id)
-        if len(biggest) < TOP_ACTIVITIES:
-            heapq.heappush(biggest, (key, line))
-        elif key > biggest[0][0]:
-            heapq.heapreplace(biggest, (key, line))
+        if line.difficulties or line.proposals:
+            unit_name = scope.units[line.unit_id].name
+            task = task_names.get(line.task_id, "?")
+            for kind, text in (("difficulty", line.difficulties), ("proposal", line.proposals)):
+                if text and text.strip():
+                    remarks.append(Remark(kind, task, unit_name, text))
+        if len(biggest) < TOP_ACTIVITIES or (line.participants or 0) >= biggest[0][0][0]:
+            key = (line.participants or 0, line.photo_count, -line.id)
+            if len(biggest) < TOP_ACTIVITIES:
+                heapq.heappush(biggest, (key, line))
+            elif key > biggest[0][0]:
+                heapq.heapreplace(biggest, (key, line))
     plan = repo.active_plan(s)
     task_list = [TaskFigures(t.code, t.label, rollup.tasks_seen[t.id],
                              len(task_units.get(t.id, ())), participants.get(t.id, 0))

@@ -241,7 +241,7 @@ def _body(doc) -> None:
 
 
 def _task_table(doc) -> None:
-    widths = (1.2, 7.3, 2.4, 2.2, 2.9)
+    widths = (1.4, 7.1, 2.4, 2.2, 2.9)
     header = ("STT", "Nhiệm vụ", "Số hoạt động", "Số đơn vị", "Số người tham gia")
     data = ("{{ t.number }}", "{{ t.name }}", "{{ t.activities }}",
             "{{ t.units }}", "{{ t.participants }}")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from exports.periods import Period
 
 # Characters an XML document cannot hold (tab and newlines are folded to spaces separately).
 _CONTROL = {c: None for c in (*range(32), 127) if c not in (9, 10, 13)}
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates cannot be written as UTF-8
+_SPACES = re.compile(r"\s+")
 
 
 def number(value: int) -> str:
@@ -35,14 +38,14 @@ def clean(text: Optional[str], limit: int = 0) -> str:
     It is always passed to the template as data, so '{{ 7*7 }}' or '<b>' print as typed."""
     if not text:
         return ""
-    text = str(text).translate(_CONTROL)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cs")  # lone surrogates
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SURROGATE.sub("", str(text).translate(_CONTROL))
+    text = _SPACES.sub(" ", text).strip()
     if limit and len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
     return text
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """The key that makes 'Thiếu  kinh phí.' and 'thieu kinh phi' the same difficulty."""
     text = text.replace("đ", "d").replace("Đ", "D")

@@ -168,7 +168,12 @@ def _activities(f: PeriodFigures) -> list[dict]:
     return [{"unit": clean(a.unit), "task": clean(a.task), "day": day(a.day),
              "participants": number(a.participants), "photos": number(a.photos),
              "receipt_code": clean(a.receipt_code),
-             "content": clean(a.content, ACTIVITY_CHARS)} for a in f.activities]
+             "content": _sentence(clean(a.content, ACTIVITY_CHARS))} for a in f.activities]
+
+
+def _sentence(text: str) -> str:
+    """The cadre's words with a closing full stop when they have none."""
+    return text if not text or text[-1] in ".!?…" else text + "."
 
 
 def _remarks(f: PeriodFigures) -> list[dict]:

@@ -183,7 +183,8 @@ def test_an_empty_week_says_so_in_each_section(engine, org, tmp_path):
     assert "STT" not in text  # no table of zeros
 
 
-CADRE_TEXT = 'Hát {{ 7*7 }} {% for x in y %} <b>đậm</b> & "ngoặc" \'đơn\'\x00\x07 xong'
+# PostgreSQL stores no NUL; the other control characters reach the report from the database.
+CADRE_TEXT = 'Hát {{ 7*7 }} {% for x in y %} <b>đậm</b> & "ngoặc" \'đơn\'\x07\x1b xong'
 
 
 def test_cadres_words_are_printed_not_run(engine, org, services, tmp_path):
@@ -193,7 +194,26 @@ def test_cadres_words_are_printed_not_run(engine, org, services, tmp_path):
     text = report_text(make(engine, tmp_path, "2026-W48").path)
     literal = 'Hát {{ 7*7 }} {% for x in y %} <b>đậm</b> & "ngoặc" \'đơn\' xong'
     assert text.count(literal) == 2  # the activity and the difficulty
-    assert "49" not in text and "\x00" not in text
+    assert "49" not in text and "\x07" not in text
+
+
+def test_nul_and_control_characters_are_dropped_not_fatal(tmp_path):
+    from datetime import date
+
+    from exports.periods import parse_period
+    from exports.report_docx.context import context_from_figures
+    from exports.report_docx.figures import Activity, Headline, PeriodFigures, Remark
+    from exports.report_docx.render import render_docx
+    words = "Dọn\x00 đường {{ x }}\x0b\x1f & <i>"
+    figures = PeriodFigures(
+        period=parse_period("2026-W48"), organisation="Tỉnh đoàn\x00 Vĩnh Long", weeks=1,
+        headline=Headline(1, 1, 1, 1, 0, 1, 5, 0), units_full=1, units_with_reports=1,
+        tasks=[], remarks=[Remark("difficulty", "NV1 Chống suy thoái", "Chi đoàn\x00 1", words)],
+        activities=[Activity("Chi đoàn 1", "NV1", date(2026, 11, 24), 5, 0, "BC-1", words)],
+        missing=[])
+    out = render_docx(context_from_figures(figures, AS_OF, LETTERHEAD), tmp_path / "r.docx")
+    text = report_text(out)
+    assert text.count("Dọn đường {{ x }} & <i>") == 2 and "Tỉnh đoàn Vĩnh Long" in text
 
 
 # --- the rendered document (LibreOffice) -----------------------------------------------------

@@ -171,6 +171,7 @@ def test_a_month_counts_weeks_missed(engine, weeks, tmp_path):
     assert "tháng 11/2026" in text
     assert "Chi đoàn khóm 2 (4 tuần)" in text or "Chi đoàn khóm 2 (5 tuần)" in text
     assert "đơn vị báo cáo đủ tất cả các tuần" in text
+    assert "Tháng tới (" in text and "(hạn báo cáo tuần đầu)" in text
 
 
 def test_an_empty_week_says_so_in_each_section(engine, org, tmp_path):
@@ -350,3 +351,12 @@ def test_cli_periods_pdf_without_libreoffice_and_bad_suffix(cli, engine, weeks, 
     assert "đuôi .docx hoặc .pdf" in cli("report", "--period", "2026-W48", "--out",
                                          "tuan.xlsx").output
     assert not list(tmp_path.glob("tuan.*"))
+
+
+@needs_soffice
+def test_an_empty_week_renders_short_and_says_so(engine, org, tmp_path):
+    pdf = make(engine, tmp_path, "2026-W40", name="trong.pdf").path
+    assert pdf_pages(pdf) <= 2
+    text = " ".join(pdf_text(pdf).split())
+    assert "Trong tuần, không có đơn vị nào phản ánh khó khăn, vướng mắc hay đề xuất." in text
+    assert "Trong tuần, chưa có hoạt động nào được báo cáo." in text

@@ -4,14 +4,14 @@ docs/REPORT_TEMPLATE.md). Everything a cadre typed is cleaned text here and only
 the template as data, never as template source."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Optional
 
 from sqlmodel import Session
 
 from exports.letterhead import Letterhead
 from exports.periods import Period
-from exports.report_docx.figures import Headline, PeriodFigures, gather_figures
+from exports.report_docx.figures import Headline, PeriodFigures, gather_figures, next_period
 from exports.report_docx.wording import (clean, date_span, day, fold, joined, number,
                                          percent, period_name, period_noun, subject)
 from storage.catalog import task_name
@@ -126,7 +126,7 @@ def _general(f: PeriodFigures, noun: str) -> list[str]:
             f"{number(h.weeks_reported)} lượt, đạt {percent(h.rate)}, trong đó "
             f"{number(on_time)} lượt đúng hạn, {number(h.weeks_late)} lượt trễ hạn; còn "
             f"{number(h.weeks_due - h.weeks_reported)} lượt chưa báo cáo. "
-            f"{number(f.units_full)} đơn vị báo cáo đủ tất cả các tuần; "
+            f"Có {number(f.units_full)} đơn vị báo cáo đủ tất cả các tuần và "
             f"{number(h.units_expected - h.units_reported)} đơn vị chưa báo cáo tuần nào.")
     lines.append(f"Các đơn vị đã tổ chức {number(h.reports)} hoạt động với "
                  f"{number(h.participants)} lượt đoàn viên, thanh niên tham gia; gửi "
@@ -233,18 +233,12 @@ def _missing_note(f: PeriodFigures, noun: str) -> str:
 
 
 def _direction(f: PeriodFigures, noun: str) -> list[str]:
-    period = f.period
-    first = period.date_to + timedelta(days=1)
-    last = first + (period.date_to - period.date_from)
-    last_week = period.weeks[-1]
-    next_due = deadline(_next_week(last_week))
-    lines = [f"{noun.capitalize()} tới ({date_span(first, last)}): các đơn vị tiếp tục tổ "
-             f"chức hoạt động «30 phút hành động» và báo cáo qua hệ thống trước "
-             f"{next_due:%H:%M} Chủ nhật, {day(next_due.date())} (hạn báo cáo tuần đầu)."
-             if noun != "tuần" else
-             f"Tuần tới ({date_span(first, last)}): các đơn vị tiếp tục tổ chức hoạt động "
-             f"«30 phút hành động» và báo cáo qua hệ thống trước {next_due:%H:%M} Chủ nhật, "
-             f"{day(next_due.date())}."]
+    upcoming = next_period(f.period)
+    due = deadline(upcoming.weeks[0])
+    first_week = "" if len(upcoming.weeks) == 1 else " (hạn báo cáo tuần đầu)"
+    lines = [f"{noun.capitalize()} tới ({date_span(upcoming.date_from, upcoming.date_to)}): các "
+             f"đơn vị tiếp tục tổ chức hoạt động «30 phút hành động» và báo cáo qua hệ thống "
+             f"trước {due:%H:%M} Chủ nhật, {day(due.date())}{first_week}."]
     followed = sorted((u for _, units in f.missing for u in units),
                       key=lambda u: -u.weeks_missed)
     if followed:
@@ -255,8 +249,3 @@ def _direction(f: PeriodFigures, noun: str) -> list[str]:
                      f"{f' và {number(more)} đơn vị khác' if more else ''} báo cáo đầy đủ, "
                      "đúng hạn.")
     return lines
-
-
-def _next_week(week: str) -> str:
-    from storage.weeks import shift_week
-    return shift_week(week, 1)

@@ -125,6 +125,29 @@ def previous_period(period: Period) -> Optional[Period]:
         return None
 
 
+def next_period(period: Period) -> Period:
+    """The period of the same kind just after: next week, next month, next year..."""
+    spec = period.spec
+    if period.literal_range:
+        length = period.date_to - period.date_from
+        return period_between(period.date_to + timedelta(days=1),
+                              period.date_to + timedelta(days=1) + length)
+    if "-W" in spec:
+        year, week = map(int, spec.split("-W"))
+        iso = (date.fromisocalendar(year, week, 1) + timedelta(days=7)).isocalendar()
+        return parse_period(f"{iso[0]}-W{iso[1]:02d}")
+    if "-Q" in spec:
+        year, q = int(spec[:4]), int(spec[-1])
+        return parse_period(f"{year}-Q{q + 1}" if q < 4 else f"{year + 1}-Q1")
+    if "-H" in spec:
+        year, h = int(spec[:4]), int(spec[-1])
+        return parse_period(f"{year}-H2" if h == 1 else f"{year + 1}-H1")
+    if "-" in spec:
+        year, month = map(int, spec.split("-"))
+        return parse_period(f"{year}-{month + 1:02d}" if month < 12 else f"{year + 1}-01")
+    return parse_period(str(int(spec) + 1))
+
+
 class _Scope:
     """The units of a subtree the workbook would list, in tree order (as exports.rollup)."""
 
@@ -233,4 +256,5 @@ def _missing(rollup: Rollup, scope: _Scope) -> list[tuple[str, list[Missing]]]:
             for p, items in sorted(groups.items(), key=lambda kv: order.get(kv[0], -1))]
 
 
-__all__ = ["gather_figures", "PeriodFigures", "Headline", "FiguresError", "previous_period"]
+__all__ = ["gather_figures", "PeriodFigures", "Headline", "FiguresError", "previous_period",
+           "next_period"]

@@ -265,6 +265,9 @@ def _task_table(doc) -> None:
             paragraph.paragraph_format.space_after = Pt(1)
             if text:
                 _run(paragraph, text, bold=texts in (header, total), size=13)
+    for tag_row in (table.rows[1], table.rows[3]):  # one wide cell: readable when editing
+        cells = tag_row.cells
+        cells[0].merge(cells[-1]).paragraphs[0].alignment = LEFT
 
 
 def _repeat_header(row) -> None:

@@ -11,9 +11,9 @@ import logging
 from datetime import timedelta
 from typing import Optional
 
+from exports.periods import as_period
 from handlers.context import Ctx
 from handlers.messages import Choice, Reply
-from exports.periods import as_period
 from handlers.textutil import fold
 from storage import repo
 from storage.clock import iso_week, to_local
@@ -29,7 +29,7 @@ WRONG_CHAT = ("Bảng tổng hợp chỉ gửi trong tin nhắn riêng với bot
 NOT_YOUR_UNIT = ("Nhóm này thuộc {unit}, ngoài phạm vi đồng chí được giao. "
                  "Đồng chí nhắn riêng cho bot lệnh /xuat để lấy số liệu của đơn vị mình.")
 UNAVAILABLE = "Chức năng xuất Excel chưa được bật trên máy chủ. Đồng chí báo quản trị hệ thống."
-ASK_PERIOD = "Đồng chí chọn kỳ cần xuất bảng tổng hợp Excel ({scope}):"
+ASK_PERIOD = "Đồng chí chọn kỳ cần xuất báo cáo, số liệu ({scope}):"
 WHOLE_TREE = "toàn bộ các đơn vị"
 DONE = "📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope}. Tệp Excel gửi kèm."
 BAD_PERIOD = "{problem}\nHoặc bấm /xuat để chọn kỳ bằng nút."

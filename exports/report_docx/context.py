@@ -35,7 +35,6 @@ def report_context(s: Session, period: Period, unit_code: Optional[str], as_of: 
 def context_from_figures(f: PeriodFigures, as_of: datetime, letterhead: Letterhead) -> dict:
     letterhead = letterhead.for_unit(f.organisation)
     noun = period_noun(f.period)
-    h = f.headline
     tasks_done = [t for t in f.tasks if t.reports]
     return {
         # the header and the closing

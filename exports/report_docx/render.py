@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from docx import Document
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError

@@ -166,6 +166,14 @@ def test_week_sections_say_what_happened(engine, weeks, tmp_path):
     assert "Nguyễn Văn Bí Thư" in text and "- Lưu VP." in text
 
 
+def test_a_report_made_before_the_deadline_says_its_figures_may_change(engine, weeks, tmp_path):
+    early = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # Friday of week 48, 10:00
+    text = report_text(make(engine, tmp_path, "2026-W48", as_of=early).path)
+    assert "Số liệu tính đến 10:00 ngày 27/11/2026; hạn báo cáo của tuần cuối trong kỳ là " \
+           "21:00 Chủ nhật, 29/11/2026, nên số liệu còn thay đổi." in text
+    assert "còn thay đổi" not in report_text(make(engine, tmp_path, "2026-W48").path)
+
+
 def test_a_month_counts_weeks_missed(engine, weeks, tmp_path):
     text = report_text(make(engine, tmp_path, "2026-11").path)
     assert "tháng 11/2026" in text

@@ -59,7 +59,7 @@ def context_from_figures(f: PeriodFigures, as_of: datetime, letterhead: Letterhe
         # the figures, written the Vietnamese way
         "figures": _figures(f),
         # the six sections
-        "general": _general(f, noun),
+        "general": _general(f, noun) + _still_open(f, as_of),
         "task_rows": [{"number": i, "code": t.code, "label": clean(t.label),
                        "name": clean(task_name(t.code, t.label)),
                        "activities": number(t.reports), "units": number(t.units),
@@ -133,6 +133,16 @@ def _general(f: PeriodFigures, noun: str) -> list[str]:
     if f.previous is not None and f.previous_period is not None:
         lines.append(_compared(h, f.previous, noun))
     return lines
+
+
+def _still_open(f: PeriodFigures, as_of: datetime) -> list[str]:
+    """A report made before the period's last deadline says the figures are not final."""
+    due = deadline(f.period.weeks[-1])
+    if as_of >= due:
+        return []
+    made = to_local(as_of)
+    return [f"Số liệu tính đến {made:%H:%M} ngày {day(made.date())}; hạn báo cáo của tuần cuối "
+            f"trong kỳ là {due:%H:%M} Chủ nhật, {day(due.date())}, nên số liệu còn thay đổi."]
 
 
 def _compared(h: Headline, before: Headline, noun: str) -> str:

@@ -48,7 +48,19 @@ def build_services(settings: Settings, engine: Optional[Engine] = None,
     # /xuat workbooks go to data/exports beside data/media and are pruned after a day.
     services.export_workbook = chat_exporter(settings.media_dir,
                                              settings.media_dir.parent / "exports")
+    services.export_report = report_exporter(settings)
     return services
+
+
+def report_exporter(settings: Settings):
+    """/xuat's Word báo cáo, with the office's letterhead and template (REPORT_*)."""
+    from pathlib import Path
+
+    from exports.letterhead import letterhead_from_settings
+    from exports.report_docx import chat_report_exporter
+    template = Path(settings.report_template) if settings.report_template.strip() else None
+    return chat_report_exporter(letterhead_from_settings(settings),
+                                settings.media_dir.parent / "exports", template)
 
 
 def set_telegram_username(services: Services, username: str) -> None:

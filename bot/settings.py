@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     report_signer_title: str = Field("PHÓ BÍ THƯ", alias="REPORT_SIGNER_TITLE")
     report_signer_name: str = Field("", alias="REPORT_SIGNER_NAME")
     report_recipients: str = Field("", alias="REPORT_RECIPIENTS")
+    report_template: str = Field("", alias="REPORT_TEMPLATE")  # the office's own .docx template
 
     # Office console (bot/console): public base address and the web listener of `run`.
     public_url: str = Field("", alias="PUBLIC_URL")

@@ -78,6 +78,8 @@ def route(ctx: Ctx) -> list[Reply]:
         command = ALIASES[fold(msg.text)]
     if msg.kind == "choice" and msg.choice in GLOBAL_CHOICES:
         command = GLOBAL_CHOICES[msg.choice]
+    elif msg.kind == "choice" and msg.choice.startswith(export_cmd.PREFIX):
+        command = "xuat"  # /xuat's format buttons carry the period: xuat:<period>:<format>
     if command:
         handler = COMMANDS.get(command)
         if handler is None:

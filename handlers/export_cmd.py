@@ -1,8 +1,9 @@
-"""/xuat: office staff get the Excel rollup of a period as a document.
+"""/xuat: office staff get the Excel rollup of a period, the Word báo cáo, or both.
 
-Buttons carry the period (`xuat:tuan_nay` ...) and are routed back to this command through
-dispatch.GLOBAL_CHOICES, so no dialog state is needed and a report dialog in progress is left
-alone. Every tap is checked again: in a group, anyone can press the button.
+Buttons carry the period (`xuat:tuan_nay` ...) and then the format (`xuat:tuan_nay:word`) and
+are routed back to this command by their prefix (dispatch), so no dialog state is needed and a
+report dialog in progress is left alone. Every tap is checked again: in a group, anyone can
+press the button. Without a Word exporter (Services.export_report) the workbook comes at once.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 from datetime import timedelta
 from typing import Optional
 
+from exports.periods import as_period
 from handlers.context import Ctx
 from handlers.messages import Choice, Reply
 from handlers.textutil import fold
@@ -27,11 +29,16 @@ WRONG_CHAT = ("Bảng tổng hợp chỉ gửi trong tin nhắn riêng với bot
 NOT_YOUR_UNIT = ("Nhóm này thuộc {unit}, ngoài phạm vi đồng chí được giao. "
                  "Đồng chí nhắn riêng cho bot lệnh /xuat để lấy số liệu của đơn vị mình.")
 UNAVAILABLE = "Chức năng xuất Excel chưa được bật trên máy chủ. Đồng chí báo quản trị hệ thống."
-ASK_PERIOD = "Đồng chí chọn kỳ cần xuất bảng tổng hợp Excel ({scope}):"
+ASK_PERIOD = "Đồng chí chọn kỳ cần xuất báo cáo, số liệu ({scope}):"
 WHOLE_TREE = "toàn bộ các đơn vị"
 DONE = "📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope}. Tệp Excel gửi kèm."
 BAD_PERIOD = "{problem}\nHoặc bấm /xuat để chọn kỳ bằng nút."
 FAILED = "Xin lỗi đồng chí, chưa lập được bảng tổng hợp. Đồng chí thử lại sau ít phút."
+
+ASK_FORMAT = "Đồng chí cần tệp nào cho {label}, {scope}?"
+DONE_REPORT = ("📄 Báo cáo «30 phút hành động» – {label}, {scope}. Tệp Word gửi kèm, theo thể "
+               "thức văn bản của Đoàn; số liệu giống bảng tổng hợp Excel cùng kỳ.")
+FORMATS = [("Báo cáo (Word)", "word"), ("Số liệu (Excel)", "excel"), ("Cả hai", "both")]
 
 CHOICES = [("Tuần này", "tuan_nay"), ("Tuần trước", "tuan_truoc"), ("Tháng này", "thang_nay"),
            ("Quý này", "quy_nay")]
@@ -54,23 +61,49 @@ def command(ctx: Ctx) -> list[Reply]:
         return [Reply(UNAVAILABLE)]
     unit = ctx.s.get(Unit, scope) if scope is not None else None
     scope_text = unit.name if unit else WHOLE_TREE
-    key = msg.choice[len(PREFIX):] if msg.kind == "choice" else TYPED.get(fold(msg.args), "")
+    key, chosen_format = _tapped(msg)
     if msg.kind != "choice" and msg.args.strip() and not key:
         spec, label = msg.args.strip(), msg.args.strip()  # e.g. /xuat 2026-W47
     elif key in LABELS:
         spec, label = period_spec(key, ctx.svc.clock()), LABELS[key]
+    elif msg.kind == "choice" and chosen_format and key:
+        spec, label = key, key  # a typed period, carried by its format buttons
     else:
         return [Reply(ASK_PERIOD.format(scope=scope_text), menu=True,
                       choices=[Choice(label, PREFIX + key) for label, key in CHOICES])]
-    try:
-        path = ctx.svc.export_workbook(ctx.s, spec, unit_id=scope, generated_at=ctx.svc.clock())
-    except ValueError as exc:  # a period the office typed wrongly; the message is Vietnamese
-        return [Reply(BAD_PERIOD.format(problem=exc))]
-    except Exception:
-        log.exception("export %s for %s:%s failed", spec, msg.platform, msg.user_id)
-        return [Reply(FAILED)]
-    return [Reply(DONE.format(label=f"{label} ({spec})" if label != spec else spec,
-                              scope=scope_text), document=path)]
+    label_text = f"{label} ({spec})" if label != spec else spec
+    if ctx.svc.export_report is not None and chosen_format not in ("word", "excel", "both"):
+        try:
+            as_period(spec)
+        except ValueError as exc:
+            return [Reply(BAD_PERIOD.format(problem=exc))]
+        carried = key if key in LABELS else spec
+        return [Reply(ASK_FORMAT.format(label=label_text, scope=scope_text), menu=True,
+                      choices=[Choice(name, f"{PREFIX}{carried}:{fmt}") for name, fmt in FORMATS])]
+    exporters = []
+    if chosen_format in ("word", "both") and ctx.svc.export_report is not None:
+        exporters.append((ctx.svc.export_report, DONE_REPORT))
+    if chosen_format in ("excel", "both", ""):
+        exporters.append((ctx.svc.export_workbook, DONE))
+    replies = []
+    for exporter, done in exporters:
+        try:
+            path = exporter(ctx.s, spec, unit_id=scope, generated_at=ctx.svc.clock())
+        except ValueError as exc:  # a period typed wrongly, a broken template: Vietnamese text
+            return [Reply(BAD_PERIOD.format(problem=exc))]
+        except Exception:
+            log.exception("export %s for %s:%s failed", spec, msg.platform, msg.user_id)
+            return replies + [Reply(FAILED)]
+        replies.append(Reply(done.format(label=label_text, scope=scope_text), document=path))
+    return replies
+
+
+def _tapped(msg) -> tuple[str, str]:
+    """(period key or typed spec, format) of a tapped button or of the typed argument."""
+    if msg.kind != "choice":
+        return TYPED.get(fold(msg.args), ""), ""
+    key, _, chosen = msg.choice[len(PREFIX):].partition(":")
+    return key, chosen
 
 
 def _chat_scope(ctx: Ctx, root_id: Optional[int]):

@@ -28,6 +28,8 @@ class Services:
     export_workbook: Optional[Callable[..., Path]] = None
     # PUBLIC_URL: where the office console answers (/web login links); empty: console off.
     public_url: str = ""
+    # /xuat's Word báo cáo, same signature -> .docx path; None: /xuat offers only the workbook.
+    export_report: Optional[Callable[..., Path]] = None
 
     def deep_link(self, platform: str, payload: str) -> Optional[str]:
         builder = self.deep_links.get(platform)

@@ -137,5 +137,5 @@ HELP = """Hướng dẫn dùng bot báo cáo «30 phút hành động»:
 /huy – hủy báo cáo đang làm dở
 /giup – xem hướng dẫn này
 Trong nhóm của đơn vị: /dangky <mã> (bí thư hoặc Văn phòng) để gắn nhóm với đơn vị.
-Cán bộ Văn phòng: /xuat – nhận bảng tổng hợp Excel; /lichnhac – xem lịch nhắc báo cáo; /web – liên kết đăng nhập trang quản lý.
+Cán bộ Văn phòng: /xuat – nhận báo cáo (Word) hoặc bảng tổng hợp Excel; /lichnhac – xem lịch nhắc báo cáo; /web – liên kết đăng nhập trang quản lý.
 Mỗi báo cáo được cấp mã biên nhận (ví dụ BC-7K3QXM) để tra cứu."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from handlers import export_cmd, info, join, reminders, report, texts
+from handlers import export_cmd, info, join, reminders, report, review, texts
 from handlers.context import Ctx
 from handlers.messages import Incoming, Reply
 from handlers.services import Services
@@ -35,7 +35,7 @@ ALIASES = {"bao cao": "baocao", "huy": "huy", "trang thai": "trangthai", "giup":
            "sua": "sua", "huong dan": "giup", "lich nhac": "lichnhac"}
 # Choice data that work outside any dialog step: the report button, /xuat's period buttons.
 GLOBAL_CHOICES = {"cmd:baocao": "baocao", **dict.fromkeys(export_cmd.CHOICE_DATA, "xuat")}
-FLOWS: dict[str, Handler] = {report.FLOW: report.on_message}
+FLOWS: dict[str, Handler] = {report.FLOW: report.on_message, review.FLOW: review.on_message}
 
 
 async def handle(msg: Incoming, svc: Services) -> list[Reply]:
@@ -61,6 +61,8 @@ def route(ctx: Ctx) -> list[Reply]:
         command = ALIASES[fold(msg.text)]
     if msg.kind == "choice" and msg.choice in GLOBAL_CHOICES:
         command = GLOBAL_CHOICES[msg.choice]
+    if msg.kind == "choice" and msg.choice.startswith(review.PREFIX):
+        return review.on_choice(ctx)  # office review buttons work in any chat, any state
     if command:
         handler = COMMANDS.get(command)
         if handler is None:
@@ -69,6 +71,9 @@ def route(ctx: Ctx) -> list[Reply]:
     if ctx.state and ctx.state.flow in FLOWS:
         _resolve_typed_choice(ctx)
         return FLOWS[ctx.state.flow](ctx)
+    typed = review.typed_choice(ctx)  # «1 BC-7K3QXM» where there are no buttons (Zalo)
+    if typed is not None:
+        return review.on_choice(ctx.with_choice(typed))
     if msg.chat_type != "private":
         return []  # the bot does not chat in groups outside commands
     if msg.kind == "text" and join.looks_like_join_code(msg.text):

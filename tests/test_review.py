@@ -232,3 +232,78 @@ async def test_typed_numbers_with_the_receipt_on_text_platforms(services, engine
     assert await office.say(f"1 {receipt}") == []  # a repeated «1» is still «Duyệt»: nothing
     assert "Điển hình" in (await office.say(f"3 {receipt}"))[0].text
     assert "nhân rộng" in (await office.say(f"5 {receipt}"))[0].text
+
+
+async def test_two_reviewers_at_once_make_one_change_and_one_message(services, engine, org):
+    """Two sessions race on one report (the conditional UPDATE holds on PostgreSQL too)."""
+    import asyncio
+    import threading
+
+    from handlers.dispatch import handle
+    await setup_office(services, engine, org)
+    replies = await send_report(Person(services, "100", "An"), org)
+    post = only(replies, OFFICE_CHAT)
+    second = staff(services, engine, "903", org["TD"], name="Phó Văn Phòng")
+    taps = [(staff(services, engine, "900", org["HD-A"]), "Duyệt"), (second, "Duyệt")]
+    barrier, results = threading.Barrier(2), {}
+
+    def press(index):
+        person, label = taps[index]
+        data = next(c.data for c in post.choices if label in c.label)
+        msg = person.message("choice", choice=data, message_id="501")
+        barrier.wait()
+        results[index] = asyncio.run(handle(msg, services))
+
+    threads = [threading.Thread(target=press, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    spoke = [i for i in results if results[i]]
+    assert len(spoke) == 1
+    with session_scope(engine) as s:
+        actions = [a.action for a in s.exec(select(store.ReviewAction))]
+    assert actions.count("approve") == 1
+    assert status_of(engine) == "approved"
+    names = {0: "Trần Văn Phòng", 1: "Phó Văn Phòng"}
+    assert f"Đã duyệt – đồng chí {names[spoke[0]]}" in results[spoke[0]][0].text
+
+
+def test_conditional_update_waits_for_the_other_session(engine, org):
+    """Session 1 approves and has not committed; session 2's approve waits for it, then finds
+    the report no longer pending and changes nothing."""
+    import threading
+    from datetime import datetime, timezone
+
+    from sqlmodel import Session
+
+    from storage.models import Report as R
+    now = datetime(2026, 11, 18, 10, tzinfo=timezone.utc)
+    with session_scope(engine) as s:
+        task_id = repo.active_tasks(s)[0].id
+        report = R(receipt_code="BC-RACE22", unit_id=org["CD-A1"].id, task_id=task_id,
+                   platform="telegram", reporter_id="1", content="x", period="2026-W47")
+        s.add(report)
+        s.flush()
+        store.reset_for_revision(s, report)
+        report_id = report.id
+    first = Session(engine)
+    assert store.transition(first, report_id, 1, [store.PENDING], store.APPROVED, "a", "A", now)
+    outcome = {}
+
+    def other():
+        with session_scope(engine) as s:
+            outcome["second"] = store.transition(s, report_id, 1, [store.PENDING],
+                                                 store.APPROVED, "b", "B", now)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # blocked on the first session's row lock
+    first.commit()
+    thread.join()
+    first.close()
+    assert outcome["second"] is False
+    with session_scope(engine) as s:
+        review = store.review_of(s, report_id)
+        assert (review.status, review.acted_by) == (store.APPROVED, "a")

@@ -166,8 +166,10 @@ def _ask(ctx: Ctx, report: Report, step: str, template: str) -> list[Reply]:
     ctx.ask(FLOW, step, {"report_id": report.id, "revision": report.revision,
                          "edit_of": edit_of},
             Reply(""))
-    return [Reply(template.format(receipt=report.receipt_code, unit=unit.name),
-                  force_reply=True)]
+    text = template.format(receipt=report.receipt_code, unit=unit.name)
+    if ctx.msg.platform not in post.EDITABLE:
+        text += "\n" + texts.ANSWER_TYPED_HINT.format(receipt=report.receipt_code)
+    return [Reply(text, force_reply=True)]
 
 
 def ask_reason(ctx: Ctx, report: Report) -> list[Reply]:
@@ -188,11 +190,11 @@ def on_message(ctx: Ctx) -> list[Reply]:
     data, step = ctx.data, ctx.state.step
     if ctx.msg.kind != "text" or not ctx.msg.text.strip():
         return [Reply(texts.EXPECT_TEXT.format(max=texts.REASON_MAX), force_reply=True)]
-    answer = _strip_mention(ctx.msg.text.strip())
-    if len(answer) > texts.REASON_MAX:
+    report = ctx.s.get(Report, data.get("report_id") or 0)
+    answer = _answer_text(ctx.msg.text.strip(), report.receipt_code if report else "")
+    if not answer or len(answer) > texts.REASON_MAX:
         return [Reply(texts.EXPECT_TEXT.format(max=texts.REASON_MAX), force_reply=True)]
     ctx.end_dialog()
-    report = ctx.s.get(Report, data.get("report_id") or 0)
     if report is None:
         return [Reply(texts.NO_REPORT)]
     unit = ctx.s.get(Unit, report.unit_id)
@@ -240,6 +242,15 @@ def give_guidance(ctx: Ctx, report: Report, unit: Unit, text: str, edit_of) -> l
                                             topic=topic)
     short = texts.SHORT_GUIDED.format(receipt=report.receipt_code, unit=unit.name)
     return show_change(ctx, report, short, edit_of) + unit_or_reporter(ctx, report, message)
+
+
+def _answer_text(text: str, receipt: str) -> str:
+    """The answer itself: after «BC-…:» when given (a Zalo @mention may be several words),
+    else without a leading one-word @mention."""
+    at = text.upper().find(receipt) if receipt else -1
+    if at >= 0:
+        return text[at + len(receipt):].strip(" :-–\n")
+    return _strip_mention(text).strip()
 
 
 def _strip_mention(text: str) -> str:

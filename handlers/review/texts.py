@@ -37,6 +37,7 @@ ASK_REASON = ("Đồng chí nhập lý do trả lại báo cáo {receipt} của 
               "Gõ /huy để thôi.")
 ASK_GUIDANCE = ("Đồng chí nhập ý kiến chỉ đạo về khó khăn, đề xuất của {unit} trong báo cáo "
                 "{receipt} (trả lời tin nhắn này). Gõ /huy để thôi.")
+ANSWER_TYPED_HINT = "Trong nhóm, đồng chí gõ kèm mã báo cáo, ví dụ: «{receipt}: nội dung»."
 EXPECT_TEXT = "Đồng chí vui lòng gõ nội dung bằng chữ (tối đa {max} ký tự), hoặc /huy để thôi."
 REASON_MAX = GUIDANCE_MAX = 1000
 

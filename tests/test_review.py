@@ -307,3 +307,16 @@ def test_conditional_update_waits_for_the_other_session(engine, org):
     with session_scope(engine) as s:
         review = store.review_of(s, report_id)
         assert (review.status, review.acted_by) == (store.APPROVED, "a")
+
+
+async def test_commended_report_appears_in_the_monday_digest(services, engine, org, clock):
+    from tests.test_reminder_rounds import MONDAY, run_round
+    office = await setup_office(services, engine, org)
+    replies = await send_report(Person(services, "100", "An"), org)
+    office.last = to_chat(replies, OFFICE_CHAT)
+    clock.advance(days=1)
+    await office.tap("Biểu dương")
+    sender, _, _ = await run_round(services, clock, "digest", MONDAY)
+    digest = sender.texts(OFFICE_CHAT)[0]
+    section = digest.split("• Điển hình (Văn phòng đã biểu dương trong tuần qua):")[1]
+    assert "Chi đoàn ấp 1 – NV3 Nông thôn mới: «Dọn vệ sinh tuyến đường ấp 1» (BC-" in section

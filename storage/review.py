@@ -211,13 +211,16 @@ def targets(s: Session, year: Optional[int] = None, unit_ids: Optional[Iterable[
     return list(s.exec(query.order_by(Target.year, Target.unit_id, Target.task_code)))
 
 
-def done_counts(s: Session, unit_ids: Iterable[int], year: int) -> dict[str, tuple[int, int]]:
-    """Task code -> (activities reported, participants) by these units in the ISO year."""
-    rows = s.exec(select(Task.code, func.count(Report.id), func.sum(Report.participants))
-                  .join(Report, Report.task_id == Task.id)
-                  .where(Report.unit_id.in_(list(unit_ids)),
-                         Report.period.like(f"{year}-W%"))
-                  .group_by(Task.code)).all()
+def done_counts(s: Session, unit_ids: Iterable[int], year: int, until: Optional[str] = None
+                ) -> dict[str, tuple[int, int]]:
+    """Task code -> (activities reported, participants) by these units in the ISO year,
+    up to the week `until` (e.g. 2026-W47) when given."""
+    query = (select(Task.code, func.count(Report.id), func.sum(Report.participants))
+             .join(Report, Report.task_id == Task.id)
+             .where(Report.unit_id.in_(list(unit_ids)), Report.period.like(f"{year}-W%")))
+    if until is not None:
+        query = query.where(Report.period <= until)
+    rows = s.exec(query.group_by(Task.code)).all()
     out: dict[str, tuple[int, int]] = {}
     for code, n, people in rows:
         done, total = out.get(code, (0, 0))

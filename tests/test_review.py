@@ -320,3 +320,10 @@ async def test_commended_report_appears_in_the_monday_digest(services, engine, o
     digest = sender.texts(OFFICE_CHAT)[0]
     section = digest.split("• Điển hình (Văn phòng đã biểu dương trong tuần qua):")[1]
     assert "Chi đoàn ấp 1 – NV3 Nông thôn mới: «Dọn vệ sinh tuyến đường ấp 1» (BC-" in section
+
+
+async def test_help_names_the_office_review(services, org):
+    person = Person(services, "100", "An")
+    await person.say("/giup")
+    assert "«Duyệt», «Trả lại», «Biểu dương», «Cho ý kiến»" in person.text()
+    assert "«1 BC-7K3QXM»" in person.text()

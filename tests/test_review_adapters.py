@@ -85,12 +85,19 @@ async def test_review_on_telegram(telegram, org, services, engine):
     revised = request.sent(OFFICE)[-1]
     assert "Đã sửa (lần 2)" in revised["text"]
 
-    # «Duyệt» tapped twice: one edit.
+    # «Duyệt» tapped twice, and the same update delivered again: one edit.
+    from telegram import Update
     before = len(edits(request))
-    await tap_in(office, revised, "Duyệt", 1300)
+    data = next(b["callback_data"] for row in markup(revised)["inline_keyboard"] for b in row
+                if "Duyệt" in b["text"])
+    update = office.updates.tap(office.user, data, OFFICE)
+    update["callback_query"]["message"]["message_id"] = 1300
+    await office.feed(update)
+    await bot.app.process_update(Update.de_json(update, bot.app.bot))
     await tap_in(office, revised, "Duyệt", 1300)
     assert len(edits(request)) == before + 1
     assert "Trạng thái: Đã duyệt" in edits(request)[-1]["text"]
+    assert "Đã duyệt" not in "\n".join(request.texts(OFFICE))  # edited, never re-sent
 
 
 @pytest.fixture

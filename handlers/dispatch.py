@@ -5,7 +5,7 @@ import logging
 from dataclasses import replace
 from typing import Callable
 
-from handlers import export_cmd, info, join, reminders, report, texts, web_login
+from handlers import export_cmd, info, join, reminders, report, review, texts, web_login
 from handlers.context import Ctx
 from handlers.messages import Choice, Incoming, Reply
 from handlers.services import Services
@@ -37,7 +37,7 @@ ALIASES = {"bao cao": "baocao", "huy": "huy", "trang thai": "trangthai", "giup":
            "sua": "sua", "huong dan": "giup", "lich nhac": "lichnhac"}
 # Choice data that work outside any dialog step: the report button, /xuat's period buttons.
 GLOBAL_CHOICES = {"cmd:baocao": "baocao", **dict.fromkeys(export_cmd.CHOICE_DATA, "xuat")}
-FLOWS: dict[str, Handler] = {report.FLOW: report.on_message}
+FLOWS: dict[str, Handler] = {report.FLOW: report.on_message, review.FLOW: review.on_message}
 # What each flow asks at a step, to ask again when a message cannot answer it.
 PROMPTS = {report.FLOW: report.prompt}
 CAPTION_CHOICE = "caption"
@@ -80,6 +80,8 @@ def route(ctx: Ctx) -> list[Reply]:
         command = GLOBAL_CHOICES[msg.choice]
     elif msg.kind == "choice" and msg.choice.startswith(export_cmd.PREFIX):
         command = "xuat"  # /xuat's format buttons carry the period: xuat:<period>:<format>
+    if msg.kind == "choice" and msg.choice.startswith(review.PREFIX):
+        return review.on_choice(ctx)  # office review buttons work in any chat, any state
     if command:
         handler = COMMANDS.get(command)
         if handler is None:
@@ -92,6 +94,9 @@ def route(ctx: Ctx) -> list[Reply]:
         replies = FLOWS[ctx.state.flow](ctx)
         _follow_caption(ctx, step_before, caption, replies)
         return replies
+    typed = review.typed_choice(ctx)  # «1 BC-7K3QXM» where there are no buttons (Zalo)
+    if typed is not None:
+        return review.on_choice(ctx.with_choice(typed))
     if msg.chat_type != "private":
         return []  # the bot does not chat in groups outside commands
     if msg.kind == "text" and join.looks_like_join_code(msg.text):

@@ -58,8 +58,10 @@ def unit_status(ctx: Ctx, unit: Unit, period: str) -> str:
     head = dict(period=period.split("-W")[1], start=monday.strftime("%d/%m"),
                 end=sunday.strftime("%d/%m/%Y"), unit=unit.name)
     reports = repo.unit_reports(ctx.s, unit.id, period)
+    from handlers.review.targets import status_lines  # yearly targets (handlers/review/)
+    goals = "".join(f"\n{line}" for line in status_lines(ctx.s, unit, period))
     if not reports:
-        return texts.STATUS_NONE.format(**head)
+        return texts.STATUS_NONE.format(**head) + goals
     lines = [texts.STATUS_HEADER.format(n=len(reports), **head)]
     for r in reports:
         task = ctx.s.get(Task, r.task_id)
@@ -69,4 +71,4 @@ def unit_status(ctx: Ctx, unit: Unit, period: str) -> str:
             receipt=r.receipt_code, when=fmt_local(r.created_at), task=task_name(task.code, task.label),
             reporter=r.reporter_name or "?", participants=people,
             photos=len(repo.report_photos(ctx.s, r.id))))
-    return "\n".join(lines)
+    return "\n".join(lines) + goals

@@ -25,6 +25,7 @@ class Incoming:
     command: str = ""  # without slash or @bot, lower case
     args: str = ""
     choice: str = ""  # data of a tapped button
+    message_id: str = ""  # the bot's message whose button was tapped (platforms that edit)
     # Reads the photo's bytes from the platform; adapters bind it to getFile or a URL.
     load_photo: Optional[Callable[[], Awaitable[bytes]]] = field(default=None, compare=False)
 
@@ -50,6 +51,12 @@ class Reply:
     document: Optional[Path] = None
     chat_id: Optional[str] = None
     platform: Optional[str] = None
+    # (platform, chat id, message id): replace that message's text and buttons instead of
+    # sending a new one. Only for platforms that can edit; others send it as a new message.
+    edit_of: Optional[tuple[str, str, str]] = None
+    # Ask the client to open a reply to this message (in groups, a bot in privacy mode only
+    # hears replies to its own messages).
+    force_reply: bool = False
 
     def target(self, msg: Incoming) -> tuple[str, str]:
         return (self.platform or msg.platform, self.chat_id or msg.chat_id)

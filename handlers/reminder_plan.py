@@ -57,13 +57,15 @@ def reminder_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], p
     by_id = {u.id: u for u in units}
     counts = Counter(s.exec(select(Report.unit_id).where(
         Report.unit_id.in_(list(by_id)), Report.period == period)))
+    from handlers.review.targets import behind_by_unit  # yearly targets (handlers/review/)
+    behind = behind_by_unit(s, list(by_id.values()), period)
     rows = []
     for target in _audience(s, units, platforms):
         unit = by_id[target.unit_id]
         link = _link(svc, target.platform, unit)
         text = reminder_text(unit, period, counts.get(unit.id, 0), suggestion,
                              cal.rules.deadline(unit.id, period), link,
-                             private=target.audience == "private")
+                             private=target.audience == "private", target=behind.get(unit.id))
         rows.append(_row(target, kind, period, due, text, link))
     return rows
 
@@ -132,8 +134,10 @@ def build_digest(s: Session, cal: Calendar, office_unit: Unit, period: str,
                   d.recipient or d.chat_id)
                  for d in store.blocked_since(s, scope, blocked_since, status)]
         return list(dict.fromkeys(found))
+    from handlers.review.digest import commended_since  # «Điển hình» (handlers/review/)
     return Digest(office_unit, period, expected, reported, by_task, top,
-                  who(DeliveryStatus.BLOCKED), who(DeliveryStatus.OUTSIDE_WINDOW))
+                  who(DeliveryStatus.BLOCKED), who(DeliveryStatus.OUTSIDE_WINDOW),
+                  commended_since(s, scope, blocked_since))
 
 
 def digest_rows(s: Session, cal: Calendar, units: list[Unit], period: str, due: datetime,

@@ -25,6 +25,7 @@ REMINDER_TEMPLATE = (
     "Đơn vị: {unit}\n"
     "Tình hình: {status}\n"
     "💡 Gợi ý 30 phút hành động sau giờ làm việc: {suggestion}\n"
+    "{target}"
     "Hạn báo cáo: {deadline}.\n"
     "{how_to}"
 )
@@ -48,6 +49,8 @@ DIGEST_TASK_LINE = "   – {task}: {n} báo cáo, {people} người tham gia"
 DIGEST_NO_REPORTS = "• Chưa có báo cáo nào trong tuần."
 DIGEST_TOP = "• Nổi bật (đông người tham gia nhất), có thể biểu dương, nhân rộng:"
 DIGEST_TOP_LINE = "   {i}. {unit} – {task} – {people} người ({receipt})"
+DIGEST_COMMENDED = "• Điển hình (Văn phòng đã biểu dương trong tuần qua):"
+DIGEST_COMMENDED_LINE = "   – {unit} – {task}: «{content}» ({receipt})"
 DIGEST_BLOCKED = "• Nhóm/tài khoản đã chặn hoặc xóa bot, cần gắn lại (/dangky hoặc /start <mã>):"
 DIGEST_BLOCKED_LINE = "   – {unit}: {who}"
 DIGEST_NEEDS_CONTACT = ("• Cần tương tác: Zalo chỉ cho OA nhắn lại khi cán bộ đã nhắn cho OA gần "
@@ -127,9 +130,12 @@ def suggestion_for(tasks: list[Task], period: str) -> str:
 
 
 def reminder_text(unit: Unit, period: str, reports: int, suggestion: str, deadline: datetime,
-                  link: Optional[str], private: bool = False) -> str:
+                  link: Optional[str], private: bool = False, target: Optional[str] = None
+                  ) -> str:
+    """`target`: the unit's furthest-behind yearly target, one line (handlers/review/)."""
     status = STATUS_DONE.format(n=reports) if reports else STATUS_NOT_YET
     return REMINDER_TEMPLATE.format(unit=unit.name, status=status, suggestion=suggestion,
+                                    target=f"{target}\n" if target else "",
                                     deadline=fmt_deadline(deadline), how_to=how_to(link, private),
                                     **week_fields(period))
 
@@ -176,6 +182,7 @@ class Digest:
     top: list[TopReport]
     blocked: list[tuple[str, str]]  # unit name, chat title or cadre name
     needs_contact: list[tuple[str, str]] = field(default_factory=list)  # outside Zalo's window
+    commended: list[dict] = field(default_factory=list)  # fields of DIGEST_COMMENDED_LINE
 
     def text(self) -> str:
         lines = [DIGEST_HEADER.format(unit=self.unit.name, **week_fields(self.period))]
@@ -199,6 +206,9 @@ class Digest:
             lines += [DIGEST_TOP_LINE.format(i=i, unit=r.unit, task=r.task, people=r.people,
                                              receipt=r.receipt)
                       for i, r in enumerate(self.top, 1)]
+        if self.commended:
+            lines.append(DIGEST_COMMENDED)
+            lines += [DIGEST_COMMENDED_LINE.format(**c) for c in self.commended]
         if self.blocked:
             lines.append(DIGEST_BLOCKED)
             lines += [DIGEST_BLOCKED_LINE.format(unit=u, who=w) for u, w in self.blocked]

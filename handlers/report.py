@@ -483,7 +483,8 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
     for group in repo.groups_of_unit(s, unit.id):
         if (group.platform, group.chat_id) != (msg.platform, msg.chat_id):
             replies.append(Reply(line, chat_id=group.chat_id, platform=group.platform))
-    return replies
+    from handlers import review  # the office chat above the unit reviews it (handlers/review/)
+    return replies + review.after_submit(ctx, report)
 
 
 STEPS: dict[str, Callable[[Ctx, dict], list[Reply]]] = {

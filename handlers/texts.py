@@ -138,4 +138,5 @@ HELP = """Hướng dẫn dùng bot báo cáo «30 phút hành động»:
 /giup – xem hướng dẫn này
 Trong nhóm của đơn vị: /dangky <mã> (bí thư hoặc Văn phòng) để gắn nhóm với đơn vị.
 Cán bộ Văn phòng: /xuat – nhận báo cáo (Word) hoặc bảng tổng hợp Excel; /lichnhac – xem lịch nhắc báo cáo; /web – liên kết đăng nhập trang quản lý.
+Nhóm Văn phòng (/dangky <mã> vanphong): mỗi báo cáo của cấp dưới được gửi vào đây kèm nút «Duyệt», «Trả lại», «Biểu dương», «Cho ý kiến»; trên Zalo gõ số thứ tự kèm mã báo cáo, ví dụ «1 BC-7K3QXM».
 Mỗi báo cáo được cấp mã biên nhận (ví dụ BC-7K3QXM) để tra cứu."""

@@ -20,7 +20,9 @@ def to_incoming(update: Update, bot: Bot) -> Optional[Incoming]:
                 chat_type="private" if chat.type == "private" else "group",
                 chat_title=chat.title or "")
     if update.callback_query is not None:
-        return Incoming(kind="choice", choice=update.callback_query.data or "", **base)
+        tapped = update.callback_query.message
+        return Incoming(kind="choice", choice=update.callback_query.data or "",
+                        message_id=str(tapped.message_id) if tapped else "", **base)
     message = update.message
     if message is None:  # edits, member updates...: nothing to answer
         return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.outbox import ChatUnavailable, RetryLater
@@ -53,6 +53,11 @@ class TelegramSender:
 
     async def _send(self, chat_id: str, reply: Reply) -> None:
         markup = keyboard(reply)
+        if reply.edit_of is not None and reply.edit_of[0] == self.platform:
+            await self._edit(reply, markup)
+            return
+        if markup is None and reply.force_reply:
+            markup = ForceReply(selective=False)
         if reply.photo is not None or reply.document is not None:
             caption = reply.text[:CAPTION_LIMIT] if reply.text else None
             with open(reply.photo or reply.document, "rb") as f:
@@ -66,3 +71,14 @@ class TelegramSender:
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             await self.bot.send_message(chat_id, piece, reply_markup=markup if last else None)
+
+    async def _edit(self, reply: Reply, markup: InlineKeyboardMarkup | None) -> None:
+        """editMessageText; an unchanged text is not an error (a repeated edit)."""
+        _, chat_id, message_id = reply.edit_of
+        try:
+            await self.bot.edit_message_text(split_text(reply.text, TEXT_LIMIT)[0],
+                                             chat_id=chat_id, message_id=int(message_id),
+                                             reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise

@@ -144,6 +144,9 @@ class Sheet:
         self.freeze_col, self.landscape = freeze_col, landscape
         self.top, self.note = top, note
         self.widths = [c.width for c in self.columns]
+        # Only text can need more than one line; numbers and dates are never checked.
+        self._text_columns = [i for i, c in enumerate(self.columns)
+                              if c.kind in ("text", "wrap", "tree", "link", "center")]
         self.part = 0
         self.ws = None
         self._open_part(index)
@@ -295,7 +298,10 @@ class Sheet:
         """Lines the row needs, and the text columns whose value must wrap to show in full."""
         most, wrapped = 1, set()
         columns = self.columns
-        for i, value in enumerate(values):
+        for i in self._text_columns:
+            if i >= len(values):
+                break
+            value = values[i]
             if type(value) is Marked:
                 value = value.value
             if type(value) is Link:
@@ -325,7 +331,8 @@ class Sheet:
             self.ws.row_dimensions[self.row].height = height
         self.used_pt += height or DEFAULT_ROW_PT
         out: list[Any] = []
-        plain_row = variant == "plain" and not wrapped
+        # Only the cells that wrap leave the fast path (a style per cell is what costs).
+        plain_row = variant == "plain"
         for i, value in enumerate(values):
             if value is None:
                 out.append(None)
@@ -336,7 +343,7 @@ class Sheet:
             kind = self.columns[i].kind
             # Fast path: values openpyxl stores as they are, in a column without a style.
             if (plain_row and cell_variant == "plain" and kind in ("text", "link")
-                    and type(value) is not Link):
+                    and type(value) is not Link and i not in wrapped):
                 if type(value) is str:
                     value = safe_text(value)
                     if needs_guard(value):

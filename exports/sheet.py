@@ -331,8 +331,9 @@ class Sheet:
             self.ws.row_dimensions[self.row].height = height
         self.used_pt += height or DEFAULT_ROW_PT
         out: list[Any] = []
-        # Only the cells that wrap leave the fast path (a style per cell is what costs).
-        plain_row = variant == "plain"
+        # A row that wraps has all its cells at the top (the fast path's cells sit at the
+        # bottom), so only rows of one line take it.
+        plain_row = variant == "plain" and not wrapped
         for i, value in enumerate(values):
             if value is None:
                 out.append(None)
@@ -343,7 +344,7 @@ class Sheet:
             kind = self.columns[i].kind
             # Fast path: values openpyxl stores as they are, in a column without a style.
             if (plain_row and cell_variant == "plain" and kind in ("text", "link")
-                    and type(value) is not Link and i not in wrapped):
+                    and type(value) is not Link):
                 if type(value) is str:
                     value = safe_text(value)
                     if needs_guard(value):

@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from copy import copy
 
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as DrawingFont
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Border, Font, Side
 from openpyxl.styles.named_styles import NamedStyle
@@ -115,3 +118,9 @@ def page_body_points(landscape: bool, widths) -> float:
     """Height of the printable area, in sheet points, once the sheet is scaled to one page
     wide."""
     return _usable(landscape)[1] / print_scale(landscape, widths)
+
+
+def chart_text() -> RichText:
+    """Chart text (title, axes) in the document's font; readers fall back to a sans font."""
+    props = CharacterProperties(latin=DrawingFont(typeface=FONT), sz=1000)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])

@@ -20,9 +20,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from openpyxl.worksheet.pagebreak import Break
 
-from exports.print_layout import (BODY_SIZE, DEFAULT_ROW_PT, add_table_borders, column_points,
-                                  font, page_body_points, row_height, set_print_layout,
-                                  text_lines)
+from exports.print_layout import (BODY_SIZE, DEFAULT_ROW_PT, add_table_borders, chart_text,
+                                  column_points, font, page_body_points, row_height,
+                                  set_print_layout, text_lines)
 from exports.safe import safe_text
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see the continuation sheet
@@ -135,14 +135,16 @@ class Sheet:
     def __init__(self, book: Workbook, title: str, sheet_title: str, columns: Sequence[Column],
                  heading: Heading, freeze_col: int = 1, landscape: bool = True,
                  index: Optional[int] = None, top: Optional[Sequence[Line]] = None,
-                 note: str = ""):
+                 note: str = "", align_wrapped_rows: bool = True):
         """`index`: where the sheet goes among those already created (None: last).
         `top`: the lines above the table on the first part (default: the annex title block).
-        `note`: one line added under the annex title block (e.g. where the photos are)."""
+        `note`: one line added under the annex title block (e.g. where the photos are).
+        `align_wrapped_rows`: put every cell of a row with wrapped text at the top; False keeps
+        the short cells of such rows unstyled (at the bottom), for sheets of 100,000 rows."""
         self.book, self.base, self.sheet_title = book, title, sheet_title
         self.columns, self.heading = list(columns), heading
         self.freeze_col, self.landscape = freeze_col, landscape
-        self.top, self.note = top, note
+        self.top, self.note, self.align_wrapped_rows = top, note, align_wrapped_rows
         self.widths = [c.width for c in self.columns]
         # Only text can need more than one line; numbers and dates are never checked.
         self._text_columns = [i for i, c in enumerate(self.columns)
@@ -262,6 +264,7 @@ class Sheet:
         covers no cell; it is kept within the table's printed width."""
         table_cm = sum(column_points(w) for w in self.widths) / 72 * 2.54
         chart.width = min(chart.width, table_cm - 1)
+        chart.txPr = chart_text()
         self.ws.row_breaks.append(Break(id=self.row))
         self.ws.add_chart(chart, f"B{self.row + 2}")
 
@@ -333,7 +336,7 @@ class Sheet:
         out: list[Any] = []
         # A row that wraps has all its cells at the top (the fast path's cells sit at the
         # bottom), so only rows of one line take it.
-        plain_row = variant == "plain" and not wrapped
+        plain_row = variant == "plain" and not (wrapped and self.align_wrapped_rows)
         for i, value in enumerate(values):
             if value is None:
                 out.append(None)
@@ -344,7 +347,7 @@ class Sheet:
             kind = self.columns[i].kind
             # Fast path: values openpyxl stores as they are, in a column without a style.
             if (plain_row and cell_variant == "plain" and kind in ("text", "link")
-                    and type(value) is not Link):
+                    and type(value) is not Link and i not in wrapped):
                 if type(value) is str:
                     value = safe_text(value)
                     if needs_guard(value):

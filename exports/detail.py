@@ -17,9 +17,9 @@ PLATFORMS = {"telegram": "Telegram", "zalo": "Zalo"}
 
 # Widths keep each sheet readable when printed one A4 landscape page wide; longer text wraps.
 DETAIL_COLUMNS = [
-    Column("Mã biên nhận", 11), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
-    Column("Đơn vị", 20), Column("Đơn vị cấp trên", 18), Column("Người báo cáo", 16),
-    Column("Nền tảng", 9), Column("Nhiệm vụ", 18), Column("Nội dung", 40, "wrap"),
+    Column("Mã biên nhận", 12), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
+    Column("Đơn vị", 24), Column("Đơn vị cấp trên", 18), Column("Người báo cáo", 16),
+    Column("Nền tảng", 9), Column("Nhiệm vụ", 19), Column("Nội dung", 40, "wrap"),
     Column("Số người tham gia", 8), Column("Khó khăn", 24, "wrap"),
     Column("Đề xuất", 24, "wrap"), Column("Số ảnh (bấm để xem)", 8, "link"),
 ]

@@ -161,7 +161,7 @@ class Sheet:
             index = self.book.worksheets.index(self.ws) + 1
         self.part += 1
         ws = self.book.create_sheet(part_title(self.base, self.part), index=index)
-        self.ws, self.row, self._templates = ws, 0, {}
+        self.ws, self.row, self._templates, self._height_attrs = ws, 0, {}, {}
         self.used_pt = 0.0  # height of the rows written so far, for the page-break estimate
         lines = self.top if self.top is not None and self.part == 1 else self._annex_heading()
         self.header_row = len(lines) + 1
@@ -331,7 +331,7 @@ class Sheet:
         if lines > 1:
             height = max(height or 0, row_height(lines))
         if height is not None:
-            self.ws.row_dimensions[self.row].height = height
+            self._set_height(height)
         self.used_pt += height or DEFAULT_ROW_PT
         out: list[Any] = []
         # A row that wraps has all its cells at the top (the fast path's cells sit at the
@@ -368,6 +368,15 @@ class Sheet:
             out.append(cell)
         self.ws.append(out)
         return part_title(self.base, self.part), self.row
+
+    def _set_height(self, height: float) -> None:
+        """The current row's height. openpyxl's writer only reads the row's attributes from
+        row_dimensions, so a shared plain dict per height stands in for a RowDimension: building
+        one per row of a 100,000-row sheet costs more than the rest of the row."""
+        attrs = self._height_attrs.get(height)
+        if attrs is None:
+            attrs = self._height_attrs[height] = {"ht": f"{height:g}", "customHeight": "1"}
+        dict.__setitem__(self.ws.row_dimensions, self.row, attrs)
 
     def _literal(self, text: str) -> WriteOnlyCell:
         # A fresh cell: openpyxl reuses an unstyled cell it is handed for the next raw value.

@@ -93,16 +93,19 @@ def find(words, text: str) -> tuple:
 
 def shown_in_full(words, text: str) -> bool:
     """Whether the words of `text` are on the page, in order, in a cell starting where its
-    first two words are: the lines of a wrapped cell all start at the same x."""
+    first two words are (tried at each place they occur): the lines of a wrapped cell all
+    start at the same x."""
     wanted = text.split()
-    try:
-        x0, y0 = find(words, " ".join(wanted[:2]))[:2]
-    except AssertionError:
-        return False
-    in_cell = sorted((w for w in words if abs(w[1] - x0) < 1 or w[1] > x0 and w[2] >= y0 - 1),
-                     key=lambda w: (round(w[2]), w[1]))
-    shown = iter(w[0] for w in in_cell if w[2] >= y0 - 1)
-    return all(any(word == seen for seen in shown) for word in wanted)
+    for i in range(len(words) - 1):
+        if [w[0] for w in words[i:i + 2]] != wanted[:2]:
+            continue
+        x0, y0 = words[i][1], words[i][2]
+        in_cell = sorted((w for w in words if w[2] >= y0 - 1 and w[1] >= x0 - 1),
+                         key=lambda w: (round(w[2]), w[1]))
+        shown = iter(w[0] for w in in_cell)
+        if all(any(word == seen for seen in shown) for word in wanted):
+            return True
+    return False
 
 
 def overprinted(words) -> list:

@@ -20,9 +20,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from openpyxl.worksheet.pagebreak import Break
 
-from exports.print_layout import (BODY_SIZE, DEFAULT_ROW_PT, add_table_borders, chart_text,
-                                  column_points, font, page_body_points, row_height,
-                                  set_print_layout, text_lines)
+from exports.print_layout import (BODY_SIZE, DEFAULT_ROW_PT, add_table_borders, chars_per_line,
+                                  chart_text, column_points, font, page_body_points,
+                                  row_height, set_print_layout, text_lines)
 from exports.safe import safe_text
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see the continuation sheet
@@ -107,9 +107,18 @@ def locate(base: str, index: int) -> tuple[str, int]:
 
 
 def header_height(columns: Sequence[Column]) -> float:
-    """Points for a wrapped header row: write-only rows are not fitted by every reader."""
+    """Points for a wrapped header row: write-only rows are not fitted by every reader.
+    Header words are bold, and few enough to wrap word by word."""
     def lines(col: Column) -> int:
-        return sum(text_lines(part, col.width) for part in col.header.split("\n"))
+        per_line = chars_per_line(col.width) / 1.1  # bold
+        count = 0
+        for part in col.header.split("\n"):
+            count, used = count + 1, 0
+            for word in part.split():
+                if used and used + 1 + len(word) > per_line:
+                    count, used = count + 1, 0
+                used += (1 if used else 0) + len(word)
+        return count
     return row_height(max(lines(c) for c in columns))
 
 

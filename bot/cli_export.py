@@ -22,6 +22,7 @@ def export(period_spec: Optional[str], date_from, date_to, unit_code: Optional[s
 
     Các trang: Tổng hợp, Theo nhiệm vụ, Theo tuần, Chi tiết, Minh chứng, Chưa báo cáo,
     Khó khăn – Đề xuất."""
+    from exports.letterhead import letterhead_from_settings
     from exports.rollup import ExportError, export_rollup
 
     period = period_or_fail(period_spec, date_from, date_to)
@@ -30,7 +31,7 @@ def export(period_spec: Optional[str], date_from, date_to, unit_code: Optional[s
     try:
         result = export_rollup(engine_from_settings(), out, period, unit_code,
                                media_root=settings().media_dir, with_media=with_media,
-                               progress=True)
+                               progress=True, letterhead=letterhead_from_settings(settings()))
     except ExportError as exc:
         fail(str(exc))
     click.echo(f"{period.title}: {result.reports} báo cáo, {result.photos} ảnh, "

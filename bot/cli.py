@@ -234,6 +234,9 @@ from bot.cli_zalo import zalo  # noqa: E402  (Zalo, issue 5)
 main.add_command(zalo)
 from bot.cli_export import export  # noqa: E402  (Excel rollup, issue 4)
 main.add_command(export)
+from bot.cli_serve import serve, worker  # noqa: E402  (production server, issue 9)
+main.add_command(serve)
+main.add_command(worker)
 
 
 if __name__ == "__main__":

@@ -171,11 +171,24 @@ class ReminderScheduler:
 
 def start_reminders(settings, services: Services, senders: Mapping[str, Sender]
                     ) -> Optional[ReminderScheduler]:
-    """Wire reminders into a running bot (called by bot.runner inside its event loop)."""
+    """Wire reminders into a running bot (called by bot.runner inside its event loop).
+    Every process sending as one bot shares its pace (bot/ratelimit.py)."""
     if not settings.reminders_enabled or not senders:
         return None
+    from bot.ratelimit import bot_key, shared_slots
     limits = Limits(per_second=settings.delivery_max_per_second,
                     per_chat_per_minute=settings.delivery_max_per_chat_per_minute)
-    reminders = ReminderScheduler(services, Deliverer(services.engine, senders, limits))
+    tokens = {"telegram": settings.telegram_bot_token, "zalo": settings.zalo_bot_token,
+              "zalo_oa": settings.zalo_oa_app_id}
+    keys = {}
+    for platform in senders:
+        token = tokens.get(platform)
+        value = token.get_secret_value() if hasattr(token, "get_secret_value") else token
+        if value:
+            keys[platform] = bot_key(platform, value)
+    deliverer = Deliverer(services.engine, senders, limits,
+                          shared=shared_slots(services.engine, settings.redis_url),
+                          slot_keys=keys)
+    reminders = ReminderScheduler(services, deliverer)
     reminders.start()
     return reminders

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     delivery_max_per_second: float = Field(30.0, alias="DELIVERY_MAX_PER_SECOND")
     delivery_max_per_chat_per_minute: float = Field(20.0, alias="DELIVERY_MAX_PER_CHAT_PER_MINUTE")
 
+    # `fieldreport serve` / `fieldreport worker` (bot/web, bot/worker.py; docs/DEPLOY.md).
+    listen: str = Field("0.0.0.0:8080", alias="LISTEN")
+    public_url: str = Field("", alias="PUBLIC_URL")
+    serve_workers: int = Field(2, alias="SERVE_WORKERS")
+    telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_webhook_max_connections: int = Field(40, alias="TELEGRAM_WEBHOOK_MAX_CONNECTIONS")
+    export_link_hours: int = Field(24, alias="EXPORT_LINK_HOURS")
+    redis_url: str = Field("", alias="REDIS_URL")
+    log_format: str = Field("text", alias="LOG_FORMAT")
+
     def admin_ids(self) -> list[tuple[str, str]]:
         """`platform:id` pairs named by FIELDREPORT_ADMINS."""
         pairs = []

@@ -1,12 +1,14 @@
 """Entry point of the core: one neutral message in, neutral replies out, in one transaction."""
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Callable
+from typing import Callable, Optional
 
 from handlers import export_cmd, info, join, reminders, report, texts
 from handlers.context import Ctx
 from handlers.messages import Incoming, Reply
+from handlers.sanitize import clean_incoming
 from handlers.services import Services
 from handlers.textutil import fold
 from storage import repo
@@ -39,10 +41,21 @@ FLOWS: dict[str, Handler] = {report.FLOW: report.on_message}
 
 
 async def handle(msg: Incoming, svc: Services) -> list[Reply]:
-    """Handle one delivery exactly once; a repeated update_key yields no replies."""
+    """Handle one delivery exactly once; a repeated update_key yields no replies.
+
+    The database work and photo processing run in worker threads, so a slow step never holds
+    up the event loop (other users' updates, reminder pacing)."""
+    msg = clean_incoming(msg)
     photo, photo_error = None, False
-    if msg.kind == "photo" and msg.load_photo is not None and _awaits_photo(msg, svc):
+    if (msg.kind == "photo" and msg.load_photo is not None
+            and await asyncio.to_thread(_awaits_photo, msg, svc)):
         photo, photo_error = await _store_photo(msg, svc)
+    return await asyncio.to_thread(handle_now, msg, svc, photo, photo_error)
+
+
+def handle_now(msg: Incoming, svc: Services, photo: Optional[StoredPhoto] = None,
+               photo_error: bool = False) -> list[Reply]:
+    """The transaction of one delivery (blocking: call it from a worker thread)."""
     with session_scope(svc.engine) as s:
         if not repo.claim_update(s, msg.platform, msg.update_key):
             log.info("duplicate update %s/%s ignored", msg.platform, msg.update_key)
@@ -106,7 +119,7 @@ async def _store_photo(msg: Incoming, svc: Services) -> tuple[StoredPhoto | None
     """Fetch the photo now (platform links expire) and keep it under MEDIA_DIR."""
     try:
         data = await msg.load_photo()
-        return svc.media.save(data), False
+        return await asyncio.to_thread(svc.media.save, data), False
     except NotAnImage:
         return None, True
     except Exception:  # network trouble: the user is asked to send it again

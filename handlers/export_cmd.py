@@ -32,6 +32,13 @@ WHOLE_TREE = "toàn bộ các đơn vị"
 DONE = "📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope}. Tệp Excel gửi kèm."
 BAD_PERIOD = "{problem}\nHoặc bấm /xuat để chọn kỳ bằng nút."
 FAILED = "Xin lỗi đồng chí, chưa lập được bảng tổng hợp. Đồng chí thử lại sau ít phút."
+QUEUED = ("Đang lập bảng tổng hợp… ({label}, {scope}). Tệp sẽ được gửi tới đồng chí ngay khi "
+          "xong; kỳ dài có thể mất một vài phút.")
+DONE_LINK = ("📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope}. Zalo không gửi được tệp, "
+             "đồng chí tải tệp Excel tại:\n{url}\nLiên kết dùng được đến {expires}.")
+DONE_NO_LINK = ("📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope} đã lập xong, nhưng Zalo "
+                "không gửi được tệp và máy chủ chưa có địa chỉ công khai (PUBLIC_URL). Đồng chí "
+                "nhận tệp qua Telegram hoặc nhờ quản trị hệ thống.")
 
 CHOICES = [("Tuần này", "tuan_nay"), ("Tuần trước", "tuan_truoc"), ("Tháng này", "thang_nay"),
            ("Quý này", "quy_nay")]
@@ -62,6 +69,15 @@ def command(ctx: Ctx) -> list[Reply]:
     else:
         return [Reply(ASK_PERIOD.format(scope=scope_text), menu=True,
                       choices=[Choice(label, PREFIX + key) for label, key in CHOICES])]
+    label_text = f"{label} ({spec})" if label != spec else spec
+    if ctx.svc.queue_export is not None:  # built by the worker; the loop is never held up
+        try:
+            ctx.svc.queue_export(ctx.s, {
+                "platform": msg.platform, "chat_id": msg.chat_id, "user_id": msg.user_id,
+                "spec": spec, "unit_id": scope, "label": label_text, "scope": scope_text})
+        except ValueError as exc:
+            return [Reply(BAD_PERIOD.format(problem=exc))]
+        return [Reply(QUEUED.format(label=label_text, scope=scope_text))]
     try:
         path = ctx.svc.export_workbook(ctx.s, spec, unit_id=scope, generated_at=ctx.svc.clock())
     except ValueError as exc:  # a period the office typed wrongly; the message is Vietnamese
@@ -69,8 +85,7 @@ def command(ctx: Ctx) -> list[Reply]:
     except Exception:
         log.exception("export %s for %s:%s failed", spec, msg.platform, msg.user_id)
         return [Reply(FAILED)]
-    return [Reply(DONE.format(label=f"{label} ({spec})" if label != spec else spec,
-                              scope=scope_text), document=path)]
+    return [Reply(DONE.format(label=label_text, scope=scope_text), document=path)]
 
 
 def _chat_scope(ctx: Ctx, root_id: Optional[int]):

@@ -124,6 +124,9 @@ def build_digest(s: Session, cal: Calendar, office_unit: Unit, period: str,
     blocked = [(cal.units[d.unit_id].name if d.unit_id in cal.units else "?",
                 d.recipient or d.chat_id)
                for d in store.blocked_since(s, scope, blocked_since)]
+    blocked += [(cal.units[b.unit_id].name if b.unit_id in cal.units else "?",
+                 b.title or b.chat_id)
+                for b in repo.bindings_removed_since(s, scope, blocked_since)]
     return Digest(office_unit, period, expected, reported, by_task, top,
                   list(dict.fromkeys(blocked)))
 

@@ -5,6 +5,7 @@ import re
 from typing import Callable, Optional
 
 from handlers import texts
+from handlers.choices import choice_id
 from handlers.context import Ctx
 from handlers.messages import Choice, Reply
 from handlers.textutil import parse_count
@@ -166,9 +167,9 @@ def wrong_kind(ctx: Ctx, template: str) -> list[Reply]:
 # --- steps ----------------------------------------------------------------------------------
 
 def step_unit(ctx: Ctx, data: dict) -> list[Reply]:
-    if ctx.msg.kind != "choice" or not ctx.msg.choice.startswith("unit:"):
+    unit_id = choice_id(ctx.msg.choice, "unit") if ctx.msg.kind == "choice" else None
+    if unit_id is None:
         return again(ctx, texts.EXPECT_CHOICE)
-    unit_id = int(ctx.msg.choice.split(":", 1)[1])
     for _, unit in repo.memberships(ctx.s, ctx.msg.platform, ctx.msg.user_id):
         if unit.id == unit_id:
             return begin_for_unit(ctx, unit)
@@ -176,9 +177,9 @@ def step_unit(ctx: Ctx, data: dict) -> list[Reply]:
 
 
 def step_task(ctx: Ctx, data: dict) -> list[Reply]:
-    if ctx.msg.kind != "choice" or not ctx.msg.choice.startswith("task:"):
+    task_id = choice_id(ctx.msg.choice, "task") if ctx.msg.kind == "choice" else None
+    if task_id is None:
         return again(ctx, texts.EXPECT_CHOICE)
-    task_id = int(ctx.msg.choice.split(":", 1)[1])
     task = next((t for t in repo.active_tasks(ctx.s) if t.id == task_id), None)
     if task is None:
         return again(ctx, texts.STALE_CHOICE)

@@ -26,6 +26,9 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     # /xuat: (session, period spec, unit_id=None, generated_at=None) -> workbook path; None: off.
     export_workbook: Optional[Callable[..., Path]] = None
+    # /xuat as a background job: (session, request dict) -> None, raises ValueError for a bad
+    # period. Set by `fieldreport serve`; None: the workbook is built during the step.
+    queue_export: Optional[Callable[..., None]] = None
 
     def deep_link(self, platform: str, payload: str) -> Optional[str]:
         builder = self.deep_links.get(platform)

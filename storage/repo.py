@@ -274,3 +274,37 @@ def prune_processed_updates(s: Session, before: datetime) -> int:
     """Forget update ids older than `before` (platforms stop redelivering within days)."""
     table = ProcessedUpdate.__table__
     return s.connection().execute(delete(table).where(table.c.created_at < before)).rowcount
+
+
+def move_chat(s: Session, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+    """A group became a supergroup with a new id: its binding (and dialogs) follow it."""
+    n = 0
+    for binding in s.exec(select(ChatBinding).where(ChatBinding.platform == platform,
+                                                    ChatBinding.chat_id == old_chat_id)):
+        taken = s.exec(select(ChatBinding).where(ChatBinding.platform == platform,
+                                                 ChatBinding.chat_id == new_chat_id)).first()
+        if taken is not None:  # already moved by the other half of the migration
+            continue
+        binding.chat_id = new_chat_id
+        s.add(binding)
+        n += 1
+    return n
+
+
+def chat_removed(s: Session, platform: str, chat_id: str, now: datetime) -> int:
+    """The bot was removed from a group: its binding stops receiving and the digest shows it."""
+    n = 0
+    for binding in s.exec(select(ChatBinding).where(ChatBinding.platform == platform,
+                                                    ChatBinding.chat_id == chat_id,
+                                                    ChatBinding.active == True)):  # noqa: E712
+        binding.active, binding.deactivated_at = False, now
+        s.add(binding)
+        n += 1
+    return n
+
+
+def bindings_removed_since(s: Session, unit_ids: Iterable[int], since: datetime
+                           ) -> list[ChatBinding]:
+    return list(s.exec(select(ChatBinding).where(
+        ChatBinding.unit_id.in_(list(unit_ids)), ChatBinding.active == False,  # noqa: E712
+        ChatBinding.deactivated_at >= since).order_by(ChatBinding.unit_id, ChatBinding.id)))

@@ -2,3 +2,4 @@
 from storage import models  # noqa: F401
 from storage import zalo  # noqa: F401
 from storage import reminders  # noqa: F401
+from storage import serving  # noqa: F401

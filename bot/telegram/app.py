@@ -12,12 +12,15 @@ from telegram.request import BaseRequest
 from bot.bootstrap import set_telegram_username
 from bot.outbox import Sender, deliver_replies
 from bot.settings import Settings
+from bot.telegram.chat_events import apply_chat_change, chat_change
 from bot.telegram.convert import to_incoming
 from bot.telegram.sender import TelegramSender
 from handlers.dispatch import handle
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 class TelegramBot:
@@ -47,7 +50,7 @@ class TelegramBot:
     async def start_polling(self) -> None:
         await self.initialize()
         await self.app.start()
-        await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
+        await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         log.info("Telegram bot @%s is polling", self.app.bot.username)
 
     async def stop(self) -> None:
@@ -58,17 +61,30 @@ class TelegramBot:
         await self.app.shutdown()
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.handle(update)
+
+    async def handle(self, update: Update) -> None:
         """Translate the update, let the core handle it, deliver its replies."""
+        change = chat_change(update, self._bot_id())
+        if change is not None:
+            await apply_chat_change(self.services.engine, change)
+            return
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()
             except TelegramError:  # an old button: the core still answers
                 pass
-        msg = to_incoming(update, context.bot)
+        msg = to_incoming(update, self.app.bot)
         if msg is None:
             return
         replies = await handle(msg, self.services)
         await deliver_replies(msg, replies, self.sender, self.senders)
+
+    def _bot_id(self) -> Optional[int]:
+        try:
+            return self.app.bot.id
+        except RuntimeError:  # getMe not called yet
+            return None
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)

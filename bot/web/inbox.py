@@ -1,0 +1,121 @@
+"""Telegram webhook updates: stored before the 200, handled after, recovered after a crash.
+
+A request is answered only once its raw update is committed to `inbound_update`, claimed by this
+process. Handling runs in the background (one chat's updates in arrival order); the core's
+`processed_update` claim makes a repeat, or a second handling after a crash, a no-op. Rows whose
+claim is older than the lease belong to a process that died: any process picks them up.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Awaitable, Callable, Optional
+
+from sqlalchemy.engine import Engine
+
+from storage import serving
+from storage.clock import utcnow
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)  # a stored update unhandled this long: its process died
+SWEEP_EVERY = 15.0
+MAX_ATTEMPTS = 3  # an update that fails this often is recorded as failed, not retried
+
+Handler = Callable[[dict], Awaitable[None]]
+
+
+class Inbox:
+    def __init__(self, engine: Engine, platform: str, handler: Handler, worker: str,
+                 clock: Callable = utcnow, chat_of: Callable[[dict], str] = lambda p: ""):
+        self.engine, self.platform, self.handler = engine, platform, handler
+        self.worker, self.clock, self.chat_of = worker, clock, chat_of
+        self._tasks: set[asyncio.Task] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._sweeper: Optional[asyncio.Task] = None
+        self.accepting = True
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    async def receive(self, update_key: str, payload: dict) -> bool:
+        """Store the update (blocking until committed); False for a repeat. Then handle it."""
+        row_id = await asyncio.to_thread(self._store, update_key, payload)
+        if row_id is None:
+            log.info("repeated %s update %s ignored", self.platform, update_key)
+            return False
+        self._spawn(row_id, payload, 1)
+        return True
+
+    def _store(self, update_key: str, payload: dict) -> Optional[int]:
+        with session_scope(self.engine) as s:
+            return serving.store_update(s, self.platform, update_key, payload, self.worker,
+                                        self.clock())
+
+    def _spawn(self, row_id: int, payload: dict, attempt: int) -> None:
+        task = asyncio.create_task(self._process(row_id, payload, attempt))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _process(self, row_id: int, payload: dict, attempt: int) -> None:
+        chat = self.chat_of(payload)
+        lock = self._locks.setdefault(chat, asyncio.Lock())
+        async with lock:  # asyncio locks are fair: a chat's updates keep their order
+            try:
+                await self.handler(payload)
+            except Exception as exc:
+                log.exception("%s update %s failed (attempt %d)", self.platform, row_id, attempt)
+                if attempt < MAX_ATTEMPTS:
+                    return  # the claim runs out and a sweep tries again
+                error = f"{type(exc).__name__}: {exc}"
+            else:
+                error = ""
+            try:
+                await asyncio.to_thread(self._done, row_id, error)
+            except Exception:  # handled all the same; a later sweep finds it a repeat
+                log.exception("could not mark %s update %s handled", self.platform, row_id)
+        if not lock.locked() and not lock._waiters:
+            self._locks.pop(chat, None)
+
+    def _done(self, row_id: int, error: str) -> None:
+        with session_scope(self.engine) as s:
+            serving.mark_handled(s, row_id, self.clock(), error)
+
+    # --- recovery ---------------------------------------------------------------------------
+
+    async def recover(self) -> int:
+        """Handle updates whose process died between storing and handling them."""
+        rows = await asyncio.to_thread(self._claim_abandoned)
+        for row in rows:
+            self._spawn(row.id, row.payload, row.attempts + 1)
+        if rows:
+            log.info("recovered %d stored %s update(s)", len(rows), self.platform)
+        return len(rows)
+
+    def _claim_abandoned(self):
+        with session_scope(self.engine) as s:
+            return serving.claim_abandoned_updates(s, self.worker, self.clock(), LEASE)
+
+    def start_sweeping(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep())
+
+    async def _sweep(self) -> None:
+        while True:
+            try:
+                await self.recover()
+            except Exception:
+                log.exception("sweep for abandoned updates failed")
+            await asyncio.sleep(SWEEP_EVERY)
+
+    async def drain(self, timeout: float = 25.0) -> None:
+        """At shutdown: stop sweeping, let updates in progress finish (SIGTERM drains)."""
+        self.accepting = False
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        if self._tasks:
+            log.info("draining %d update(s) in progress", len(self._tasks))
+            await asyncio.wait(set(self._tasks), timeout=timeout)

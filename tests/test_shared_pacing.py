@@ -101,3 +101,40 @@ async def test_two_workers_share_one_pace(engine, db_url):
 
 if __name__ == "__main__":
     print(json.dumps(asyncio.run(work(sys.argv[1], sys.argv[2], float(sys.argv[3])))))
+
+
+@pytest.fixture
+async def redis_url(tmp_path):
+    """A private redis-server on a free loopback port (skipped where Redis is not installed)."""
+    import shutil
+    from tests.fake_zalo import free_port
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server not installed (apt-get install redis-server): REDIS_URL pacing")
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", str(tmp_path), stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL)
+    import redis.asyncio as redis
+    client = redis.from_url(f"redis://127.0.0.1:{port}/0")
+    for _ in range(100):
+        try:
+            await client.ping()
+            break
+        except redis.ConnectionError:
+            await asyncio.sleep(0.05)
+    await client.aclose()
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    await proc.wait()
+
+
+async def test_redis_slots_share_the_same_pace(redis_url):
+    from bot.ratelimit import RedisSlots
+    one, two = RedisSlots(redis_url), RedisSlots(redis_url)
+    waits = [await one.reserve("telegram:k", 1.0), await two.reserve("telegram:k", 1.0),
+             await one.reserve("telegram:k", 1.0)]
+    assert waits[0] < 0.05 and 0.9 < waits[1] < 1.05 and 1.9 < waits[2] < 2.05
+    await two.pause("zalo:k", 30)
+    assert 29 < await one.reserve("zalo:k", 1.0) < 31

@@ -12,6 +12,8 @@ from handlers.sanitize import clean_incoming
 from handlers.services import Services
 from handlers.textutil import fold
 from storage import repo
+from sqlmodel import Session
+
 from storage.db import session_scope
 from storage.media import NotAnImage, StoredPhoto
 
@@ -40,23 +42,28 @@ GLOBAL_CHOICES = {"cmd:baocao": "baocao", **dict.fromkeys(export_cmd.CHOICE_DATA
 FLOWS: dict[str, Handler] = {report.FLOW: report.on_message}
 
 
-async def handle(msg: Incoming, svc: Services) -> list[Reply]:
+async def handle(msg: Incoming, svc: Services,
+                 also: Optional[Callable[[Session], None]] = None) -> list[Reply]:
     """Handle one delivery exactly once; a repeated update_key yields no replies.
 
     The database work and photo processing run in worker threads, so a slow step never holds
-    up the event loop (other users' updates, reminder pacing)."""
+    up the event loop (other users' updates, reminder pacing). `also` runs in the same
+    transaction (the webhook marks its stored update handled there)."""
     msg = clean_incoming(msg)
     photo, photo_error = None, False
     if (msg.kind == "photo" and msg.load_photo is not None
             and await asyncio.to_thread(_awaits_photo, msg, svc)):
         photo, photo_error = await _store_photo(msg, svc)
-    return await asyncio.to_thread(handle_now, msg, svc, photo, photo_error)
+    return await asyncio.to_thread(handle_now, msg, svc, photo, photo_error, also)
 
 
 def handle_now(msg: Incoming, svc: Services, photo: Optional[StoredPhoto] = None,
-               photo_error: bool = False) -> list[Reply]:
+               photo_error: bool = False,
+               also: Optional[Callable[[Session], None]] = None) -> list[Reply]:
     """The transaction of one delivery (blocking: call it from a worker thread)."""
     with session_scope(svc.engine) as s:
+        if also is not None:
+            also(s)
         if not repo.claim_update(s, msg.platform, msg.update_key):
             log.info("duplicate update %s/%s ignored", msg.platform, msg.update_key)
             return []

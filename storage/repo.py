@@ -218,8 +218,11 @@ _tasks_by_plan: dict[tuple[str, int], list[Task]] = {}
 def active_tasks(s: Session) -> list[Task]:
     """Tasks of the active plan. A plan's tasks never change after import, so they are
     cached per database and plan id; only the (cheap) active-plan lookup runs every time."""
-    plan_id = s.exec(select(Plan.id).where(Plan.active == True)  # noqa: E712
-                     .order_by(Plan.id.desc())).first()
+    plan_id = s.info.get("active_plan_id")  # one lookup per transaction is enough
+    if plan_id is None:
+        plan_id = s.exec(select(Plan.id).where(Plan.active == True)  # noqa: E712
+                         .order_by(Plan.id.desc())).first()
+        s.info["active_plan_id"] = plan_id
     if plan_id is None:
         return []
     key = (str(s.get_bind().url), plan_id)

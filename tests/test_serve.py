@@ -88,7 +88,7 @@ async def test_update_stored_before_a_crash_is_handled_once_after_restart(
     crashed = await Server(serve_settings(api), services, clock).start()
     never = asyncio.Event()
 
-    async def dies_before_handling(payload):
+    async def dies_before_handling(payload, mark):
         await never.wait()
     crashed.app[keys.INBOX].handler = dies_before_handling
     update = Updates().text(USER, f"/start {org['CD-A1'].join_code}")
@@ -156,9 +156,9 @@ async def test_sigterm_drains_updates_in_progress(api, services, clock, org, eng
     inbox = srv.app[keys.INBOX]
     real, release = inbox.handler, asyncio.Event()
 
-    async def slow(payload):
+    async def slow(payload, mark):
         await release.wait()
-        await real(payload)
+        await real(payload, mark)
     inbox.handler = slow
     assert await srv.post_update(Updates().text(USER, f"/start {org['CD-A1'].join_code}")) == 200
     closing = asyncio.create_task(srv.stop())  # on_shutdown drains
@@ -169,3 +169,16 @@ async def test_sigterm_drains_updates_in_progress(api, services, clock, org, eng
     assert len(api.texts("4242")) == 1
     with session_scope(engine) as s:
         assert serving.unhandled_count(s) == 0
+
+
+async def test_a_button_tap_is_answered_in_the_webhook_response(server, api, org):
+    await say(server, api, f"/start {org['CD-A1'].join_code}")
+    await say(server, api, "/baocao")
+    tap = Updates().tap(USER, api.received[-1].buttons[0]["callback_data"])
+    async with server.client.post("/telegram/webhook", json=tap,
+                                  headers={"X-Telegram-Bot-Api-Secret-Token": server.secret}) as r:
+        assert r.status == 200
+        assert await r.json() == {"method": "answerCallbackQuery",
+                                  "callback_query_id": tap["callback_query"]["id"]}
+    await server.settle()
+    assert api.texts("4242")[-1].startswith("Bước 2/5")

@@ -1,6 +1,7 @@
 """The PTB Application that feeds every update to the neutral core."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Optional
 
@@ -21,6 +22,13 @@ from handlers.services import Services
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+async def _answer(query) -> None:
+    try:
+        await query.answer()
+    except TelegramError:  # an old button: the core still answers
+        pass
 
 
 class TelegramBot:
@@ -63,22 +71,28 @@ class TelegramBot:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.handle(update)
 
-    async def handle(self, update: Update) -> None:
-        """Translate the update, let the core handle it, deliver its replies."""
+    async def handle(self, update: Update, also=None, answer_callback: bool = True) -> None:
+        """Translate the update, let the core handle it, deliver its replies. `also` runs in
+        the core's transaction; a webhook that answered the button itself passes
+        answer_callback=False."""
         change = chat_change(update, self._bot_id())
         if change is not None:
             await apply_chat_change(self.services.engine, change)
             return
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except TelegramError:  # an old button: the core still answers
-                pass
+        answering = None
+        if update.callback_query is not None and answer_callback:  # stops the spinner
+            answering = asyncio.ensure_future(_answer(update.callback_query))
         msg = to_incoming(update, self.app.bot)
         if msg is None:
+            if answering is not None:
+                await answering
             return
-        replies = await handle(msg, self.services)
-        await deliver_replies(msg, replies, self.sender, self.senders)
+        try:
+            replies = await handle(msg, self.services, also)
+            await deliver_replies(msg, replies, self.sender, self.senders)
+        finally:
+            if answering is not None:
+                await answering
 
     def _bot_id(self) -> Optional[int]:
         try:

@@ -5,9 +5,11 @@ own handlers), GET /healthz, GET /tai/<token> (export downloads for Zalo).
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Callable, Optional
 
@@ -28,6 +30,7 @@ TELEGRAM_PATH = "/telegram/webhook"
 ZALO_PATH = "/zalo/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 2 * 1024 * 1024
+DB_THREADS = 16  # per process; two processes keep within PostgreSQL's default 100 connections
 
 
 def telegram_secret(settings: Settings) -> str:
@@ -71,8 +74,12 @@ async def create_app(settings: Optional[Settings] = None, services: Optional[Ser
         from bot.bootstrap import build_services
         from storage.db import make_engine
         # The schema was upgraded once by `fieldreport serve` before the workers started.
-        services = build_services(settings, engine=make_engine(settings.database_url),
-                                  clock=clock)
+        engine = make_engine(settings.database_url, pool_size=DB_THREADS, pre_ping=False)
+        services = build_services(settings, engine=engine, clock=clock)
+    # Database work runs in these threads: enough that commits overlap (PostgreSQL then
+    # flushes them together), within the pool's connections.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="db"))
     app = web.Application(client_max_size=MAX_BODY)
     app[keys.ENGINE], app[keys.CLOCK], app[keys.SETTINGS] = services.engine, clock, settings
     app[keys.SERVICES] = services
@@ -105,12 +112,16 @@ async def _mount_telegram(app, settings, services, senders, request, clock, me) 
     from telegram import Update
 
     from bot.telegram.app import TelegramBot
+    if request is None:
+        from bot.telegram.request import AiohttpRequest
+        request = AiohttpRequest()
     telegram = TelegramBot(settings, services, request=request, shared_senders=senders)
     await telegram.initialize()
     senders["telegram"] = telegram.sender
 
-    async def handle(payload: dict) -> None:
-        await telegram.handle(Update.de_json(payload, telegram.app.bot))
+    async def handle(payload: dict, mark) -> None:
+        await telegram.handle(Update.de_json(payload, telegram.app.bot), also=mark,
+                              answer_callback=False)
     inbox = Inbox(services.engine, "telegram", handle, me, clock=clock, chat_of=chat_of)
     app[keys.TELEGRAM], app[keys.INBOX] = telegram, inbox
     expected = telegram_secret(settings).encode()
@@ -130,6 +141,12 @@ async def _mount_telegram(app, settings, services, senders, request, clock, me) 
         except (ValueError, KeyError, TypeError):
             return web.json_response({"ok": False}, status=400)
         await inbox.receive(str(update_id), payload)
+        query = payload.get("callback_query")
+        if isinstance(query, dict) and query.get("id"):
+            # Telegram runs a method given in the webhook's answer: the button's spinner stops
+            # without a Bot API request of our own.
+            return web.json_response({"method": "answerCallbackQuery",
+                                      "callback_query_id": str(query["id"])})
         return web.json_response({"ok": True})
     app.router.add_post(TELEGRAM_PATH, webhook)
 

@@ -22,9 +22,22 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # a stored update unhandled this long: its process died
 SWEEP_EVERY = 15.0
+STORE_BATCH = 100  # updates stored in one commit at most
 MAX_ATTEMPTS = 3  # an update that fails this often is recorded as failed, not retried
 
-Handler = Callable[[dict], Awaitable[None]]
+Handler = Callable[[dict, "HandledMark"], Awaitable[None]]
+
+
+class HandledMark:
+    """Marks the stored update handled inside the core's own transaction (one commit less);
+    the inbox marks it separately when the handler never reached the core."""
+
+    def __init__(self, row_id: int, now):
+        self.row_id, self.now, self.used = row_id, now, False
+
+    def __call__(self, s) -> None:
+        serving.mark_handled(s, self.row_id, self.now)
+        self.used = True
 
 
 class Inbox:
@@ -35,6 +48,8 @@ class Inbox:
         self._tasks: set[asyncio.Task] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._sweeper: Optional[asyncio.Task] = None
+        self._pending: list = []
+        self._flushing = False
         self.accepting = True
 
     @property
@@ -42,18 +57,48 @@ class Inbox:
         return len(self._tasks)
 
     async def receive(self, update_key: str, payload: dict) -> bool:
-        """Store the update (blocking until committed); False for a repeat. Then handle it."""
-        row_id = await asyncio.to_thread(self._store, update_key, payload)
+        """Store the update (returns once committed); False for a repeat. Then handle it."""
+        row_id = await self._store(update_key, payload)
         if row_id is None:
             log.info("repeated %s update %s ignored", self.platform, update_key)
             return False
         self._spawn(row_id, payload, 1)
         return True
 
-    def _store(self, update_key: str, payload: dict) -> Optional[int]:
+    async def _store(self, update_key: str, payload: dict) -> Optional[int]:
+        """Group commit: updates that arrive while a commit is under way are stored together
+        in the next one, so under load one commit answers many requests; alone, an update
+        is committed at once."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._pending.append((update_key, payload, waiter))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.create_task(self._flush())
+        return await waiter
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch = self._pending[:STORE_BATCH]
+                del self._pending[:STORE_BATCH]
+                try:
+                    ids = await asyncio.to_thread(self._store_batch, batch)
+                except Exception as exc:  # nothing of this batch was stored: all get a 500
+                    for _, _, waiter in batch:
+                        if not waiter.done():
+                            waiter.set_exception(exc)
+                    continue
+                for (_, _, waiter), row_id in zip(batch, ids):
+                    if not waiter.done():
+                        waiter.set_result(row_id)
+        finally:
+            self._flushing = False
+
+    def _store_batch(self, batch: list) -> list[Optional[int]]:
         with session_scope(self.engine) as s:
-            return serving.store_update(s, self.platform, update_key, payload, self.worker,
-                                        self.clock())
+            now = self.clock()
+            return [serving.store_update(s, self.platform, key, payload, self.worker, now)
+                    for key, payload, _ in batch]
 
     def _spawn(self, row_id: int, payload: dict, attempt: int) -> None:
         task = asyncio.create_task(self._process(row_id, payload, attempt))
@@ -63,22 +108,29 @@ class Inbox:
     async def _process(self, row_id: int, payload: dict, attempt: int) -> None:
         chat = self.chat_of(payload)
         lock = self._locks.setdefault(chat, asyncio.Lock())
-        async with lock:  # asyncio locks are fair: a chat's updates keep their order
-            try:
-                await self.handler(payload)
-            except Exception as exc:
-                log.exception("%s update %s failed (attempt %d)", self.platform, row_id, attempt)
-                if attempt < MAX_ATTEMPTS:
-                    return  # the claim runs out and a sweep tries again
-                error = f"{type(exc).__name__}: {exc}"
-            else:
-                error = ""
-            try:
-                await asyncio.to_thread(self._done, row_id, error)
-            except Exception:  # handled all the same; a later sweep finds it a repeat
-                log.exception("could not mark %s update %s handled", self.platform, row_id)
-        if not lock.locked() and not lock._waiters:
-            self._locks.pop(chat, None)
+        try:
+            async with lock:  # asyncio locks are fair: a chat's updates keep their order
+                await self._handle(row_id, payload, attempt)
+        finally:
+            if not lock.locked() and not lock._waiters:
+                self._locks.pop(chat, None)
+
+    async def _handle(self, row_id: int, payload: dict, attempt: int) -> None:
+        mark = HandledMark(row_id, self.clock())
+        try:
+            await self.handler(payload, mark)
+            if mark.used:
+                return
+            error = ""
+        except Exception as exc:
+            log.exception("%s update %s failed (attempt %d)", self.platform, row_id, attempt)
+            if attempt < MAX_ATTEMPTS:
+                return  # the claim runs out and a sweep tries again
+            error = f"{type(exc).__name__}: {exc}"
+        try:
+            await asyncio.to_thread(self._done, row_id, error)
+        except Exception:  # handled all the same; a later sweep finds it a repeat
+            log.exception("could not mark %s update %s handled", self.platform, row_id)
 
     def _done(self, row_id: int, error: str) -> None:
         with session_scope(self.engine) as s:

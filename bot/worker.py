@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +29,7 @@ from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
+EXPORT_NICE = 10  # exports yield the CPU to webhooks and reminders on the same machine
 LEASE = timedelta(minutes=15)  # a year's export takes about a minute; 15 is a dead worker
 POLL = 2.0  # seconds between looks for new jobs
 FILE_PLATFORMS = {"telegram"}  # platforms that can receive the workbook itself
@@ -50,6 +54,9 @@ class JobRunner:
         self.worker = worker_name()
         self._stop = asyncio.Event()
         self._task: Optional[asyncio.Task] = None
+        # Workbooks are built in a thread of their own at a lower CPU priority.
+        self._builder = ThreadPoolExecutor(1, thread_name_prefix="export",
+                                           initializer=_lower_priority)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.serve())
@@ -63,6 +70,7 @@ class JobRunner:
             except asyncio.TimeoutError:
                 self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        self._builder.shutdown(wait=False)
 
     async def serve(self) -> None:
         while not self._stop.is_set():
@@ -94,7 +102,8 @@ class JobRunner:
         request = job.payload
         sender = self.senders.get(request["platform"])
         try:
-            path = await asyncio.to_thread(self._build, request)
+            path = await asyncio.get_running_loop().run_in_executor(self._builder, self._build,
+                                                                    request)
         except Exception as exc:
             log.exception("export job %s failed", job.id)
             await asyncio.to_thread(self._finish, job.id, "failed", "", f"{type(exc).__name__}")
@@ -122,7 +131,12 @@ class JobRunner:
             log.warning("export job %s done, but no %s sender runs here", job.id,
                         request["platform"])
             return
-        await deliver(sender, request["chat_id"], reply)
+        try:
+            await deliver(sender, request["chat_id"], reply)
+        except Exception:  # e.g. a file the platform refuses: the job stays done, we say so
+            log.exception("export job %s: the result could not be sent", job.id)
+            await deliver(sender, request["chat_id"], Reply(export_cmd.FAILED))
+            return
         log.info("job %s export %s delivered to %s:%s", job.id, request["spec"],
                  request["platform"], request["chat_id"])
 
@@ -135,6 +149,14 @@ class JobRunner:
         with session_scope(self.services.engine) as s:
             serving.finish_job(s, job_id, status, self.services.clock(), path, error, token,
                                expires)
+
+
+def _lower_priority() -> None:
+    """Linux nice values are per thread: only the export thread is lowered."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EXPORT_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
 
 
 class Worker:

@@ -43,28 +43,28 @@ FLOWS: dict[str, Handler] = {report.FLOW: report.on_message}
 
 
 async def handle(msg: Incoming, svc: Services,
-                 also: Optional[Callable[[Session], None]] = None) -> list[Reply]:
+                 claim: Optional[Callable[[Session], bool]] = None) -> list[Reply]:
     """Handle one delivery exactly once; a repeated update_key yields no replies.
 
     The database work and photo processing run in worker threads, so a slow step never holds
-    up the event loop (other users' updates, reminder pacing). `also` runs in the same
-    transaction (the webhook marks its stored update handled there)."""
+    up the event loop (other users' updates, reminder pacing). `claim` replaces the
+    processed-update claim (the webhook claims the update it stored, in the same transaction)."""
     msg = clean_incoming(msg)
     photo, photo_error = None, False
     if (msg.kind == "photo" and msg.load_photo is not None
             and await asyncio.to_thread(_awaits_photo, msg, svc)):
         photo, photo_error = await _store_photo(msg, svc)
-    return await asyncio.to_thread(handle_now, msg, svc, photo, photo_error, also)
+    return await asyncio.to_thread(handle_now, msg, svc, photo, photo_error, claim)
 
 
 def handle_now(msg: Incoming, svc: Services, photo: Optional[StoredPhoto] = None,
                photo_error: bool = False,
-               also: Optional[Callable[[Session], None]] = None) -> list[Reply]:
+               claim: Optional[Callable[[Session], bool]] = None) -> list[Reply]:
     """The transaction of one delivery (blocking: call it from a worker thread)."""
     with session_scope(svc.engine) as s:
-        if also is not None:
-            also(s)
-        if not repo.claim_update(s, msg.platform, msg.update_key):
+        claimed = claim(s) if claim is not None else repo.claim_update(s, msg.platform,
+                                                                        msg.update_key)
+        if not claimed:
             log.info("duplicate update %s/%s ignored", msg.platform, msg.update_key)
             return []
         state = repo.get_state(s, msg.platform, msg.chat_id, msg.user_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, func, or_, update
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, bindparam, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
@@ -58,29 +58,40 @@ class RateSlot(SQLModel, table=True):
     paused_until: float = 0.0
 
 
-def _insert(s: Session):
-    return pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 # --- inbound updates ------------------------------------------------------------------------
+
+_INBOUND = InboundUpdate.__table__
+# Built once: these run for every webhook update.
+_STORE = {
+    name: insert(_INBOUND).values(
+        platform=bindparam("platform"), update_key=bindparam("update_key"),
+        payload=bindparam("payload", type_=JSON), received_at=bindparam("now"),
+        claimed_by=bindparam("worker"), claimed_at=bindparam("now"), attempts=1, error="")
+    .on_conflict_do_nothing().returning(_INBOUND.c.id)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_CLAIM = (update(_INBOUND).where(_INBOUND.c.id == bindparam("row_id"),
+                                 _INBOUND.c.handled_at.is_(None))
+          .values(handled_at=bindparam("now")))
+
 
 def store_update(s: Session, platform: str, update_key: str, payload: dict, worker: str,
                  now: Optional[datetime] = None) -> Optional[int]:
     """Keep the raw update, claimed by `worker`; None when it was stored before (a repeat)."""
-    now = now or utcnow()
-    table = InboundUpdate.__table__
-    statement = (_insert(s)(table).values(platform=platform, update_key=update_key,
-                                           payload=payload, received_at=now, claimed_by=worker,
-                                           claimed_at=now, attempts=1, error="")
-                 .on_conflict_do_nothing().returning(table.c.id))
-    row = s.connection().execute(statement).first()
+    statement = _STORE["postgresql" if s.get_bind().dialect.name == "postgresql" else "sqlite"]
+    row = s.connection().execute(statement, {
+        "platform": platform, "update_key": update_key, "payload": payload,
+        "now": now or utcnow(), "worker": worker}).first()
     return row[0] if row else None
+
+
+def claim_stored(s: Session, update_id: int, now: datetime) -> bool:
+    """Mark a stored update handled in this transaction; False if it was handled before."""
+    return s.connection().execute(_CLAIM, {"row_id": update_id, "now": now}).rowcount == 1
 
 
 def mark_handled(s: Session, update_id: int, now: Optional[datetime] = None,
                  error: str = "") -> None:
-    s.connection().execute(update(InboundUpdate.__table__)
-                           .where(InboundUpdate.__table__.c.id == update_id)
+    s.connection().execute(update(_INBOUND).where(_INBOUND.c.id == update_id)
                            .values(handled_at=now or utcnow(), error=error[:500]))
 
 

@@ -114,15 +114,15 @@ async def test_update_stored_before_a_crash_is_handled_once_after_restart(
     assert len(texts) == 1 and "đã tham gia Chi đoàn ấp 1" in texts[0]
 
 
-async def test_handled_but_not_marked_is_not_answered_twice(server, api, org, engine, clock):
-    """Killed after the core's commit but before marking the row: the retry is a no-op."""
+async def test_a_recovered_update_already_handled_is_not_handled_again(server, api, org,
+                                                                        engine, clock):
+    """Two processes recover the same row (a lease ran out while it was being handled)."""
     await say(server, api, f"/start {org['CD-A1'].join_code}")
     with session_scope(engine) as s:
         row = s.exec(select(InboundUpdate)).one()
-        row.handled_at = None
-        s.add(row)
-    clock.advance(seconds=61)
-    assert await server.app[keys.INBOX].recover() == 1
+    inbox = server.app[keys.INBOX]
+    for _ in range(2):
+        inbox._spawn(row.id, row.payload, 2)
     await server.settle()
     assert len(api.texts("4242")) == 1
 

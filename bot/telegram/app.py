@@ -71,9 +71,9 @@ class TelegramBot:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.handle(update)
 
-    async def handle(self, update: Update, also=None, answer_callback: bool = True) -> None:
-        """Translate the update, let the core handle it, deliver its replies. `also` runs in
-        the core's transaction; a webhook that answered the button itself passes
+    async def handle(self, update: Update, claim=None, answer_callback: bool = True) -> None:
+        """Translate the update, let the core handle it, deliver its replies. `claim` replaces
+        the core's processed-update claim; a webhook that answered the button itself passes
         answer_callback=False."""
         change = chat_change(update, self._bot_id())
         if change is not None:
@@ -88,7 +88,7 @@ class TelegramBot:
                 await answering
             return
         try:
-            replies = await handle(msg, self.services, also)
+            replies = await handle(msg, self.services, claim)
             await deliver_replies(msg, replies, self.sender, self.senders)
         finally:
             if answering is not None:

@@ -120,7 +120,7 @@ async def _mount_telegram(app, settings, services, senders, request, clock, me) 
     senders["telegram"] = telegram.sender
 
     async def handle(payload: dict, mark) -> None:
-        await telegram.handle(Update.de_json(payload, telegram.app.bot), also=mark,
+        await telegram.handle(Update.de_json(payload, telegram.app.bot), claim=mark,
                               answer_callback=False)
     inbox = Inbox(services.engine, "telegram", handle, me, clock=clock, chat_of=chat_of)
     app[keys.TELEGRAM], app[keys.INBOX] = telegram, inbox

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timezone
 
 from aiohttp import web
 from sqlalchemy import func, text
@@ -25,7 +26,10 @@ def probe(engine: Engine) -> dict:
     with session_scope(engine) as s:
         s.exec(text("SELECT 1"))
         versions = sorted(v for (v,) in s.exec(text("SELECT version_num FROM alembic_version")))
-        last = s.exec(select(func.max(ProcessedUpdate.created_at))).one()
+        times = [s.exec(select(func.max(ProcessedUpdate.created_at))).one(),
+                 serving.last_handled_at(s)]
+        times = [t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in times if t]
+        last = max(times) if times else None
         waiting = serving.unhandled_count(s)
         latest = s.exec(select(store.ReminderRound)
                         .order_by(store.ReminderRound.due_at.desc(),

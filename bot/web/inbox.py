@@ -1,9 +1,10 @@
 """Telegram webhook updates: stored before the 200, handled after, recovered after a crash.
 
 A request is answered only once its raw update is committed to `inbound_update`, claimed by this
-process. Handling runs in the background (one chat's updates in arrival order); the core's
-`processed_update` claim makes a repeat, or a second handling after a crash, a no-op. Rows whose
-claim is older than the lease belong to a process that died: any process picks them up.
+process. Handling runs in the background (one chat's updates in arrival order): the step's
+transaction sets the row's `handled_at` only where it is still empty, so a repeat, or a second
+handling after a crash, is a no-op. Rows whose claim is older than the lease belong to a
+process that died: any process picks them up.
 """
 from __future__ import annotations
 
@@ -29,15 +30,16 @@ Handler = Callable[[dict, "HandledMark"], Awaitable[None]]
 
 
 class HandledMark:
-    """Marks the stored update handled inside the core's own transaction (one commit less);
-    the inbox marks it separately when the handler never reached the core."""
+    """The core's claim for a stored update: marks it handled in the core's own transaction,
+    only if no one did before (one statement, one commit for the whole step). The inbox marks
+    the update itself when the handler never reached the core."""
 
     def __init__(self, row_id: int, now):
         self.row_id, self.now, self.used = row_id, now, False
 
-    def __call__(self, s) -> None:
-        serving.mark_handled(s, self.row_id, self.now)
+    def __call__(self, s) -> bool:
         self.used = True
+        return serving.claim_stored(s, self.row_id, self.now)
 
 
 class Inbox:

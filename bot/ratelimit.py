@@ -125,6 +125,9 @@ class RedisSlots:
     async def pause(self, key: str, seconds: float) -> None:
         await self._pause(keys=[f"fieldreport:slot:{key}"], args=[seconds])
 
+    async def close(self) -> None:
+        await self.client.aclose()
+
 
 def shared_slots(engine: Engine, redis_url: str = "") -> Optional[SharedSlots]:
     return RedisSlots(redis_url) if redis_url else DatabaseSlots(engine)

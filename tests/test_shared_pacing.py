@@ -138,3 +138,5 @@ async def test_redis_slots_share_the_same_pace(redis_url):
     assert waits[0] < 0.05 and 0.9 < waits[1] < 1.05 and 1.9 < waits[2] < 2.05
     await two.pause("zalo:k", 30)
     assert 29 < await one.reserve("zalo:k", 1.0) < 31
+    await one.close()
+    await two.close()

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from storage.db import session_scope
 from storage.media import NotAnImage, StoredPhoto
+from storage.models import DialogState
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,10 @@ def handle_now(msg: Incoming, svc: Services, photo: Optional[StoredPhoto] = None
         if not claimed:
             log.info("duplicate update %s/%s ignored", msg.platform, msg.update_key)
             return []
-        state = repo.get_state(s, msg.platform, msg.chat_id, msg.user_id)
+        # Locked on PostgreSQL: two processes handling one user's quick taps take turns
+        # instead of both advancing the same step.
+        state = s.get(DialogState, (msg.platform, msg.chat_id, msg.user_id),
+                      with_for_update=True)
         ctx = Ctx(s=s, svc=svc, msg=msg, state=state, photo=photo, photo_error=photo_error)
         return route(ctx)
 

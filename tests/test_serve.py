@@ -182,3 +182,17 @@ async def test_a_button_tap_is_answered_in_the_webhook_response(server, api, org
                                   "callback_query_id": tap["callback_query"]["id"]}
     await server.settle()
     assert api.texts("4242")[-1].startswith("Bước 2/5")
+
+
+async def test_handled_updates_are_pruned_after_thirty_days(server, api, org, engine, clock):
+    await say(server, api, f"/start {org['CD-A1'].join_code}")
+    with session_scope(engine) as s:
+        serving.store_update(s, "telegram", "unhandled-1", {"update_id": 1}, "w", clock())
+    clock.advance(days=29)
+    server.app[keys.INBOX]._prune()
+    assert count(engine, InboundUpdate) == 2
+    clock.advance(days=2)
+    server.app[keys.INBOX]._prune()
+    with session_scope(engine) as s:
+        left = s.exec(select(InboundUpdate)).all()
+    assert [r.update_key for r in left] == ["unhandled-1"]  # never handled: kept

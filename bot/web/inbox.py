@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 from typing import Awaitable, Callable, Optional
 
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # a stored update unhandled this long: its process died
 SWEEP_EVERY = 15.0
+KEEP = timedelta(days=30)  # handled updates are kept this long (audit, health), then pruned
+PRUNE_EVERY = 3600.0
 STORE_BATCH = 100  # updates stored in one commit at most
 MAX_ATTEMPTS = 3  # an update that fails this often is recorded as failed, not retried
 
@@ -157,12 +160,22 @@ class Inbox:
         self._sweeper = asyncio.create_task(self._sweep())
 
     async def _sweep(self) -> None:
+        pruned_at = 0.0
         while True:
             try:
                 await self.recover()
+                if time.monotonic() - pruned_at > PRUNE_EVERY:
+                    pruned_at = time.monotonic()
+                    await asyncio.to_thread(self._prune)
             except Exception:
                 log.exception("sweep for abandoned updates failed")
             await asyncio.sleep(SWEEP_EVERY)
+
+    def _prune(self) -> None:
+        with session_scope(self.engine) as s:
+            n = serving.prune_updates(s, self.clock() - KEEP)
+        if n:
+            log.info("pruned %d handled %s update(s) older than %s", n, self.platform, KEEP)
 
     async def drain(self, timeout: float = 25.0) -> None:
         """At shutdown: stop sweeping, let updates in progress finish (SIGTERM drains)."""

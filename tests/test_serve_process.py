@@ -90,5 +90,7 @@ async def test_serve_with_two_workers_answers_webhooks_and_stops_on_sigterm(db_u
     assert "nhiệm vụ nào" in api.texts("5151")[1]
     log = err.decode()
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
-    ours = [json.loads(line) for line in log.splitlines() if line.startswith('{"time"')]
-    assert any("web application ready" in e["message"] for e in ours)
+    lines = [line for line in log.splitlines() if line.strip()]
+    events = [json.loads(line) for line in lines]  # every line is one JSON event
+    assert any("web application ready" in e["message"] for e in events)
+    assert any(e["logger"].startswith("gunicorn") for e in events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from bot.settings import Settings
 
@@ -24,6 +25,18 @@ class ServeApplication(BaseApplication):
         return self.factory
 
 
+class RootLogger(Logger):
+    """gunicorn's own messages go through our handler (bot/logs.py): one line per event, JSON
+    with LOG_FORMAT=json, like everything else."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in list(log.handlers):
+                log.removeHandler(handler)
+            log.propagate = True
+
+
 def gunicorn_options(settings: Settings, workers: int) -> dict:
     return {
         "bind": settings.listen,
@@ -34,6 +47,7 @@ def gunicorn_options(settings: Settings, workers: int) -> dict:
         "keepalive": 75,  # behind nginx, which reuses upstream connections
         "proc_name": "fieldreport-serve",
         "accesslog": None,
+        "logger_class": "bot.web.gunicorn.RootLogger",
         "loglevel": settings.log_level.lower(),
     }
 

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Iterable, Optional
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -40,11 +40,18 @@ def claim_update(s: Session, platform: str, update_key: str) -> bool:
     One INSERT .. ON CONFLICT DO NOTHING: a concurrent delivery of the same update waits on the
     row lock and then finds it taken, on SQLite and PostgreSQL alike.
     """
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = ProcessedUpdate.__table__
-    statement = (insert(table).values(platform=platform, update_key=update_key, created_at=utcnow())
-                 .on_conflict_do_nothing().returning(table.c.update_key))
-    return s.connection().execute(statement).first() is not None
+    statement = _CLAIM["postgresql" if s.get_bind().dialect.name == "postgresql" else "sqlite"]
+    return s.connection().execute(statement, {"platform": platform, "update_key": update_key,
+                                              "now": utcnow()}).first() is not None
+
+
+# Built once: every step runs it.
+_CLAIM = {
+    name: insert(ProcessedUpdate.__table__).values(
+        platform=bindparam("platform"), update_key=bindparam("update_key"),
+        created_at=bindparam("now"))
+    .on_conflict_do_nothing().returning(ProcessedUpdate.__table__.c.update_key)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
 # --- dialog state ---------------------------------------------------------------------------

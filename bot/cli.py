@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from bot import (cli_export, cli_report, cli_schedule, cli_targets, cli_units, cli_web,
-                 cli_zalo)
+from bot import (cli_export, cli_report, cli_schedule, cli_serve, cli_targets, cli_units,
+                 cli_web, cli_zalo)
 from bot.cli_common import engine_from_settings, settings
 from bot.cli_vi import group
 
@@ -68,7 +68,8 @@ def shell(unit_code: str | None, user_id: str, name: str) -> None:
 
 # Each command module lists its commands; a new module adds its own line here.
 for command in (*cli_units.COMMANDS, *cli_schedule.COMMANDS, cli_export.export, cli_zalo.zalo,
-                cli_web.web, cli_report.report, *cli_targets.COMMANDS):
+                cli_web.web, cli_report.report, *cli_targets.COMMANDS,
+                cli_serve.serve, cli_serve.worker):
     main.add_command(command)
 
 

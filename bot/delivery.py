@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from bot.outbox import (ChatUnavailable, OutsideWindow, QuotaExhausted, RetryLater, Sender,
                         SenderMisconfigured)
 from bot.quota import alert_rows, renews_at
+from bot.ratelimit import SharedSlots
 from handlers.messages import Choice, Reply
 from handlers.reminder_calendar import is_quiet, late_by, out_of_quiet_hours
 from storage import reminders as store
@@ -150,8 +151,12 @@ class Deliverer:
     def __init__(self, engine: Engine, senders: Mapping[str, Sender],
                  limits: Union[Limits, Mapping[str, Limits]] = Limits(),
                  timer: Optional[Timer] = None, max_in_flight: int = 16, batch: int = 200,
-                 quota_periods: Optional[Mapping[str, str]] = None):
+                 quota_periods: Optional[Mapping[str, str]] = None,
+                 shared: Optional[SharedSlots] = None,
+                 slot_keys: Optional[Mapping[str, str]] = None):
         self.engine, self.senders = engine, dict(senders)
+        # Other processes sending as the same bot: one pace for all (bot/ratelimit.py).
+        self.shared, self.slot_keys = shared, dict(slot_keys or {})
         self.timer = timer or Timer()
         per_platform = limits if isinstance(limits, Mapping) else {}
         default = limits if isinstance(limits, Limits) else Limits()
@@ -254,6 +259,7 @@ class Deliverer:
             if not await asyncio.to_thread(self._claim, row, report):
                 pacer.release(slot)
                 continue
+            await self._shared_turn(row.platform, pacer.gap)
             pacer.sent(row.chat_id, slot)
             progressed = True
             task = asyncio.create_task(self._send(row, report))
@@ -263,6 +269,20 @@ class Deliverer:
             if len(in_flight) >= self.max_in_flight:
                 await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
         return progressed, soonest
+
+    async def _shared_turn(self, platform: str, gap: float) -> None:
+        """Wait for this bot's slot shared with other processes (after the claim, so a row
+        another process took costs no slot)."""
+        key = self.slot_keys.get(platform)
+        if self.shared is None or key is None:
+            return
+        try:
+            wait = await self.shared.reserve(key, gap)
+        except Exception:  # the shared store is down: the local pacer alone still holds
+            log.exception("shared pacing unavailable; pacing this process alone")
+            return
+        if wait > 0:
+            await self.timer.sleep(wait)
 
     def _open_rows(self, scope: Scope, now: datetime) -> list[store.Delivery]:
         with session_scope(self.engine) as s:
@@ -322,6 +342,11 @@ class Deliverer:
                 await sender.send(row.chat_id, reply)
         except RetryLater as exc:
             self.pacers[row.platform].pause(exc.retry_after, row.chat_id)
+            if self.shared is not None and row.platform in self.slot_keys:
+                try:
+                    await self.shared.pause(self.slot_keys[row.platform], exc.retry_after)
+                except Exception:
+                    log.exception("could not share a 429 pause")
             status, error = DeliveryStatus.RETRY, f"429: thử lại sau {exc.retry_after:g} giây"
             retry_at = self.timer.now() + timedelta(seconds=exc.retry_after)
             pieces = exc.pieces_sent

@@ -183,13 +183,25 @@ def pacing(settings) -> tuple[dict[str, Limits], dict[str, str]]:
 
 
 def build_deliverer(settings, services: Services, senders: Mapping[str, Sender]) -> Deliverer:
+    """The paced sender; every process sending as one bot shares its pace (bot/ratelimit.py)."""
+    from bot.ratelimit import bot_key, shared_slots
     limits, periods = pacing(settings)
-    return Deliverer(services.engine, senders, limits, quota_periods=periods)
+    tokens = {"telegram": settings.telegram_bot_token, "zalo": settings.zalo_bot_token,
+              "zalo_oa": settings.zalo_oa_app_id}
+    keys = {}
+    for platform in senders:
+        token = tokens.get(platform)
+        value = token.get_secret_value() if hasattr(token, "get_secret_value") else token
+        if value:
+            keys[platform] = bot_key(platform, value)
+    return Deliverer(services.engine, senders, limits, quota_periods=periods,
+                     shared=shared_slots(services.engine, settings.redis_url), slot_keys=keys)
 
 
 def start_reminders(settings, services: Services, senders: Mapping[str, Sender]
                     ) -> Optional[ReminderScheduler]:
-    """Wire reminders into a running bot (called by bot.runner inside its event loop)."""
+    """Wire reminders into a running bot (called by bot.runner inside its event loop).
+    Every process sending as one bot shares its pace (bot/ratelimit.py)."""
     if not settings.reminders_enabled or not senders:
         return None
     reminders = ReminderScheduler(services, build_deliverer(settings, services, senders))

@@ -61,10 +61,18 @@ class Settings(BaseSettings):
     report_recipients: str = Field("", alias="REPORT_RECIPIENTS")
     report_template: str = Field("", alias="REPORT_TEMPLATE")  # the office's own .docx template
 
-    # Office console (bot/console): public base address and the web listener of `run`.
+    # The web server: office console (bot/console), `serve` and `worker` (bot/web, bot/worker.py;
+    # docs/DEPLOY.md). PUBLIC_URL is the public base address; LISTEN the local host:port.
     public_url: str = Field("", alias="PUBLIC_URL")
     listen: str = Field("0.0.0.0:8080", alias="LISTEN")
     console_secret_key: SecretStr | None = Field(None, alias="CONSOLE_SECRET_KEY")
+
+    serve_workers: int = Field(2, alias="SERVE_WORKERS")
+    telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_webhook_max_connections: int = Field(40, alias="TELEGRAM_WEBHOOK_MAX_CONNECTIONS")
+    export_link_hours: int = Field(24, alias="EXPORT_LINK_HOURS")
+    redis_url: str = Field("", alias="REDIS_URL")
+    log_format: str = Field("text", alias="LOG_FORMAT")
 
     def admin_ids(self) -> list[tuple[str, str]]:
         """`platform:id` pairs named by FIELDREPORT_ADMINS."""

@@ -1,18 +1,23 @@
 """Entry point of the core: one neutral message in, neutral replies out, in one transaction."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Optional
 
 from handlers import export_cmd, info, join, reminders, report, review, texts, web_login
 from handlers.context import Ctx
 from handlers.messages import Choice, Incoming, Reply
+from handlers.sanitize import clean_incoming
 from handlers.services import Services
 from handlers.textutil import fold, match_choice
 from storage import repo
+from sqlmodel import Session
+
 from storage.db import session_scope
 from storage.media import NotAnImage, StoredPhoto
+from storage.models import DialogState
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +50,35 @@ CAPTION_STEPS = ("content", "difficulties")  # steps a photo's caption may answe
 CAPTION_SHOWN = 60
 
 
-async def handle(msg: Incoming, svc: Services) -> list[Reply]:
-    """Handle one delivery exactly once; a repeated update_key yields no replies."""
+async def handle(msg: Incoming, svc: Services,
+                 claim: Optional[Callable[[Session], bool]] = None) -> list[Reply]:
+    """Handle one delivery exactly once; a repeated update_key yields no replies.
+
+    The database work and photo processing run in worker threads, so a slow step never holds
+    up the event loop (other users' updates, reminder pacing). `claim` replaces the
+    processed-update claim (the webhook claims the update it stored, in the same transaction)."""
+    msg = clean_incoming(msg)
     photo, photo_error = None, False
-    if msg.kind == "photo" and msg.load_photo is not None and _awaits_photo(msg, svc):
+    if (msg.kind == "photo" and msg.load_photo is not None
+            and await asyncio.to_thread(_awaits_photo, msg, svc)):
         photo, photo_error = await _store_photo(msg, svc)
+    return await asyncio.to_thread(handle_now, msg, svc, photo, photo_error, claim)
+
+
+def handle_now(msg: Incoming, svc: Services, photo: Optional[StoredPhoto] = None,
+               photo_error: bool = False,
+               claim: Optional[Callable[[Session], bool]] = None) -> list[Reply]:
+    """The transaction of one delivery (blocking: call it from a worker thread)."""
     with session_scope(svc.engine) as s:
-        if not repo.claim_update(s, msg.platform, msg.update_key):
+        claimed = claim(s) if claim is not None else repo.claim_update(s, msg.platform,
+                                                                        msg.update_key)
+        if not claimed:
             log.info("duplicate update %s/%s ignored", msg.platform, msg.update_key)
             return []
-        state = repo.get_state(s, msg.platform, msg.chat_id, msg.user_id)
+        # Locked on PostgreSQL: two processes handling one user's quick taps take turns
+        # instead of both advancing the same step.
+        state = s.get(DialogState, (msg.platform, msg.chat_id, msg.user_id),
+                      with_for_update=True)
         ctx = Ctx(s=s, svc=svc, msg=msg, state=state, photo=photo, photo_error=photo_error)
         return route(ctx)
 
@@ -171,7 +195,7 @@ async def _store_photo(msg: Incoming, svc: Services) -> tuple[StoredPhoto | None
     """Fetch the photo now (platform links expire) and keep it under MEDIA_DIR."""
     try:
         data = await msg.load_photo()
-        return svc.media.save(data), False
+        return await asyncio.to_thread(svc.media.save, data), False
     except NotAnImage:
         return None, True
     except Exception:  # network trouble: the user is asked to send it again

@@ -34,6 +34,15 @@ WHOLE_TREE = "toàn bộ các đơn vị"
 DONE = "📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope}. Tệp Excel gửi kèm."
 BAD_PERIOD = "{problem}\nHoặc bấm /xuat để chọn kỳ bằng nút."
 FAILED = "Xin lỗi đồng chí, chưa lập được bảng tổng hợp. Đồng chí thử lại sau ít phút."
+QUEUED = ("Đang lập bảng tổng hợp… ({label}, {scope}). Tệp sẽ được gửi tới đồng chí ngay khi "
+          "xong; kỳ dài có thể mất một vài phút.")
+DONE_LINK = ("📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope}. Zalo không gửi được tệp, "
+             "đồng chí tải tệp Excel tại:\n{url}\nLiên kết dùng được đến {expires}.")
+DONE_LINK_REPORT = ("📄 Báo cáo «30 phút hành động» – {label}, {scope}. Zalo không gửi được tệp, "
+                    "đồng chí tải tệp Word tại:\n{url}\nLiên kết dùng được đến {expires}.")
+DONE_NO_LINK = ("📊 Bảng tổng hợp «30 phút hành động» – {label}, {scope} đã lập xong, nhưng Zalo "
+                "không gửi được tệp và máy chủ chưa có địa chỉ công khai (PUBLIC_URL). Đồng chí "
+                "nhận tệp qua Telegram hoặc nhờ quản trị hệ thống.")
 
 ASK_FORMAT = "Đồng chí cần tệp nào cho {label}, {scope}?"
 DONE_REPORT = ("📄 Báo cáo «30 phút hành động» – {label}, {scope}. Tệp Word gửi kèm, theo thể "
@@ -80,11 +89,23 @@ def command(ctx: Ctx) -> list[Reply]:
         carried = key if key in LABELS else spec
         return [Reply(ASK_FORMAT.format(label=label_text, scope=scope_text), menu=True,
                       choices=[Choice(name, f"{PREFIX}{carried}:{fmt}") for name, fmt in FORMATS])]
-    exporters = []
+    formats = []
     if chosen_format in ("word", "both") and ctx.svc.export_report is not None:
-        exporters.append((ctx.svc.export_report, DONE_REPORT))
+        formats.append("word")
     if chosen_format in ("excel", "both", ""):
-        exporters.append((ctx.svc.export_workbook, DONE))
+        formats.append("excel")
+    if ctx.svc.queue_export is not None:  # built by the worker; the loop is never held up
+        try:
+            for fmt in formats:  # one job per file: each arrives (or fails) on its own
+                ctx.svc.queue_export(ctx.s, {
+                    "platform": msg.platform, "chat_id": msg.chat_id, "user_id": msg.user_id,
+                    "spec": spec, "unit_id": scope, "label": label_text, "scope": scope_text,
+                    "format": fmt})
+        except ValueError as exc:
+            return [Reply(BAD_PERIOD.format(problem=exc))]
+        return [Reply(QUEUED.format(label=label_text, scope=scope_text))]
+    exporters = [(ctx.svc.export_report, DONE_REPORT) if fmt == "word"
+                 else (ctx.svc.export_workbook, DONE) for fmt in formats]
     replies = []
     for exporter, done in exporters:
         try:

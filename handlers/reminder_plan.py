@@ -134,9 +134,12 @@ def build_digest(s: Session, cal: Calendar, office_unit: Unit, period: str,
                   d.recipient or d.chat_id)
                  for d in store.blocked_since(s, scope, blocked_since, status)]
         return list(dict.fromkeys(found))
+    removed = [(cal.units[b.unit_id].name if b.unit_id in cal.units else "?", b.title or b.chat_id)
+               for b in repo.bindings_removed_since(s, scope, blocked_since)]
     from handlers.review.digest import commended_since  # «Điển hình» (handlers/review/)
     return Digest(office_unit, period, expected, reported, by_task, top,
-                  who(DeliveryStatus.BLOCKED), who(DeliveryStatus.OUTSIDE_WINDOW),
+                  list(dict.fromkeys(who(DeliveryStatus.BLOCKED) + removed)),
+                  who(DeliveryStatus.OUTSIDE_WINDOW),
                   commended_since(s, scope, blocked_since))
 
 

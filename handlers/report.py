@@ -5,6 +5,7 @@ import re
 from typing import Callable, Optional
 
 from handlers import texts
+from handlers.choices import choice_id
 from handlers.context import Ctx
 from handlers.messages import Choice, Reply
 from handlers.textutil import means_none, parse_count
@@ -260,10 +261,9 @@ def wrong_kind(ctx: Ctx, template: str) -> list[Reply]:
 
 def _chosen_id(ctx: Ctx, prefix: str) -> Optional[int]:
     """The id in a tapped `prefix:<id>`; None for anything else (typed text, `task:abc`)."""
-    if ctx.msg.kind != "choice" or not ctx.msg.choice.startswith(prefix):
+    if ctx.msg.kind != "choice":
         return None
-    value = ctx.msg.choice[len(prefix):]
-    return int(value) if value.isdigit() else None
+    return choice_id(ctx.msg.choice, prefix.rstrip(":"))
 
 
 def step_unit(ctx: Ctx, data: dict) -> list[Reply]:

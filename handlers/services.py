@@ -30,6 +30,9 @@ class Services:
     public_url: str = ""
     # /xuat's Word báo cáo, same signature -> .docx path; None: /xuat offers only the workbook.
     export_report: Optional[Callable[..., Path]] = None
+    # /xuat as a background job: (session, request dict) -> None, raises ValueError for a bad
+    # period. Set by `fieldreport serve`; None: the workbook is built during the step.
+    queue_export: Optional[Callable[..., None]] = None
 
     def deep_link(self, platform: str, payload: str) -> Optional[str]:
         builder = self.deep_links.get(platform)

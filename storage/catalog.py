@@ -44,6 +44,7 @@ def load_plan(path: Path) -> dict:
 
 def import_plan(s: Session, doc: dict) -> Plan:
     """Make `doc` the active plan. Old plans stay, so old reports keep their tasks."""
+    s.info.pop("active_plan_id", None)  # repo.active_tasks' per-transaction memory
     for old in s.exec(select(Plan).where(Plan.active == True)):  # noqa: E712
         old.active = False
         s.add(old)

@@ -17,7 +17,10 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 5, pre_ping: bool = True) -> Engine:
+    """`pre_ping` checks each pooled connection with a round trip before use; a busy server
+    (`fieldreport serve`) turns it off and lets a dropped connection fail one request instead
+    (the pool is then renewed, and the platform retries)."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -26,7 +29,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=pre_ping, pool_size=pool_size,
+                         max_overflow=pool_size, pool_recycle=1800)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -67,6 +67,7 @@ class ChatBinding(SQLModel, table=True):
     bound_by: str = Field(default="", max_length=64)
     active: bool = True
     bound_at: datetime = Field(default_factory=utcnow)
+    deactivated_at: Optional[datetime] = None  # the bot was removed from the chat
 
 
 class Plan(SQLModel, table=True):

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Iterable, Optional
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -40,11 +40,18 @@ def claim_update(s: Session, platform: str, update_key: str) -> bool:
     One INSERT .. ON CONFLICT DO NOTHING: a concurrent delivery of the same update waits on the
     row lock and then finds it taken, on SQLite and PostgreSQL alike.
     """
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = ProcessedUpdate.__table__
-    statement = (insert(table).values(platform=platform, update_key=update_key, created_at=utcnow())
-                 .on_conflict_do_nothing().returning(table.c.update_key))
-    return s.connection().execute(statement).first() is not None
+    statement = _CLAIM["postgresql" if s.get_bind().dialect.name == "postgresql" else "sqlite"]
+    return s.connection().execute(statement, {"platform": platform, "update_key": update_key,
+                                              "now": utcnow()}).first() is not None
+
+
+# Built once: every step runs it.
+_CLAIM = {
+    name: insert(ProcessedUpdate.__table__).values(
+        platform=bindparam("platform"), update_key=bindparam("update_key"),
+        created_at=bindparam("now"))
+    .on_conflict_do_nothing().returning(ProcessedUpdate.__table__.c.update_key)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
 # --- dialog state ---------------------------------------------------------------------------
@@ -218,8 +225,11 @@ _tasks_by_plan: dict[tuple[str, int], list[Task]] = {}
 def active_tasks(s: Session) -> list[Task]:
     """Tasks of the active plan. A plan's tasks never change after import, so they are
     cached per database and plan id; only the (cheap) active-plan lookup runs every time."""
-    plan_id = s.exec(select(Plan.id).where(Plan.active == True)  # noqa: E712
-                     .order_by(Plan.id.desc())).first()
+    plan_id = s.info.get("active_plan_id")  # one lookup per transaction is enough
+    if plan_id is None:
+        plan_id = s.exec(select(Plan.id).where(Plan.active == True)  # noqa: E712
+                         .order_by(Plan.id.desc())).first()
+        s.info["active_plan_id"] = plan_id
     if plan_id is None:
         return []
     key = (str(s.get_bind().url), plan_id)
@@ -277,3 +287,37 @@ def prune_processed_updates(s: Session, before: datetime) -> int:
     """Forget update ids older than `before` (platforms stop redelivering within days)."""
     table = ProcessedUpdate.__table__
     return s.connection().execute(delete(table).where(table.c.created_at < before)).rowcount
+
+
+def move_chat(s: Session, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+    """A group became a supergroup with a new id: its binding (and dialogs) follow it."""
+    n = 0
+    for binding in s.exec(select(ChatBinding).where(ChatBinding.platform == platform,
+                                                    ChatBinding.chat_id == old_chat_id)):
+        taken = s.exec(select(ChatBinding).where(ChatBinding.platform == platform,
+                                                 ChatBinding.chat_id == new_chat_id)).first()
+        if taken is not None:  # already moved by the other half of the migration
+            continue
+        binding.chat_id = new_chat_id
+        s.add(binding)
+        n += 1
+    return n
+
+
+def chat_removed(s: Session, platform: str, chat_id: str, now: datetime) -> int:
+    """The bot was removed from a group: its binding stops receiving and the digest shows it."""
+    n = 0
+    for binding in s.exec(select(ChatBinding).where(ChatBinding.platform == platform,
+                                                    ChatBinding.chat_id == chat_id,
+                                                    ChatBinding.active == True)):  # noqa: E712
+        binding.active, binding.deactivated_at = False, now
+        s.add(binding)
+        n += 1
+    return n
+
+
+def bindings_removed_since(s: Session, unit_ids: Iterable[int], since: datetime
+                           ) -> list[ChatBinding]:
+    return list(s.exec(select(ChatBinding).where(
+        ChatBinding.unit_id.in_(list(unit_ids)), ChatBinding.active == False,  # noqa: E712
+        ChatBinding.deactivated_at >= since).order_by(ChatBinding.unit_id, ChatBinding.id)))

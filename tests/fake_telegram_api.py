@@ -53,7 +53,7 @@ class FakeBotApi:
     # --- server -------------------------------------------------------------------------
 
     async def start(self, port: int = 0) -> str:
-        app = web.Application()
+        app = web.Application(client_max_size=60 * 1024 * 1024)  # documents up to 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()

@@ -1,6 +1,7 @@
 """The PTB Application that feeds every update to the neutral core."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Optional
 
@@ -12,12 +13,22 @@ from telegram.request import BaseRequest
 from bot.bootstrap import set_telegram_username
 from bot.outbox import Sender, deliver_replies
 from bot.settings import Settings
+from bot.telegram.chat_events import apply_chat_change, chat_change
 from bot.telegram.convert import to_incoming
 from bot.telegram.sender import TelegramSender
 from handlers.dispatch import handle
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+async def _answer(query) -> None:
+    try:
+        await query.answer()
+    except TelegramError:  # an old button: the core still answers
+        pass
 
 
 class TelegramBot:
@@ -47,7 +58,7 @@ class TelegramBot:
     async def start_polling(self) -> None:
         await self.initialize()
         await self.app.start()
-        await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
+        await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         log.info("Telegram bot @%s is polling", self.app.bot.username)
 
     async def stop(self) -> None:
@@ -58,17 +69,36 @@ class TelegramBot:
         await self.app.shutdown()
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Translate the update, let the core handle it, deliver its replies."""
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except TelegramError:  # an old button: the core still answers
-                pass
-        msg = to_incoming(update, context.bot)
-        if msg is None:
+        await self.handle(update)
+
+    async def handle(self, update: Update, claim=None, answer_callback: bool = True) -> None:
+        """Translate the update, let the core handle it, deliver its replies. `claim` replaces
+        the core's processed-update claim; a webhook that answered the button itself passes
+        answer_callback=False."""
+        change = chat_change(update, self._bot_id())
+        if change is not None:
+            await apply_chat_change(self.services.engine, change)
             return
-        replies = await handle(msg, self.services)
-        await deliver_replies(msg, replies, self.sender, self.senders)
+        answering = None
+        if update.callback_query is not None and answer_callback:  # stops the spinner
+            answering = asyncio.ensure_future(_answer(update.callback_query))
+        msg = to_incoming(update, self.app.bot)
+        if msg is None:
+            if answering is not None:
+                await answering
+            return
+        try:
+            replies = await handle(msg, self.services, claim)
+            await deliver_replies(msg, replies, self.sender, self.senders)
+        finally:
+            if answering is not None:
+                await answering
+
+    def _bot_id(self) -> Optional[int]:
+        try:
+            return self.app.bot.id
+        except RuntimeError:  # getMe not called yet
+            return None
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)

@@ -12,6 +12,7 @@ from typing import Optional
 from urllib.parse import urlparse
 
 import aiohttp
+from aiohttp import web
 
 from bot.outbox import Sender
 from bot.settings import Settings
@@ -43,10 +44,11 @@ class ZaloApp:
 
     def __init__(self, settings: Settings, services: Services,
                  shared_senders: Optional[dict[str, Sender]] = None,
-                 poll_timeout: int = 30):
+                 poll_timeout: int = 30, router: Optional[web.UrlDispatcher] = None):
         self.settings, self.services = settings, services
         self.shared = shared_senders if shared_senders is not None else {}
         self.poll_timeout = poll_timeout
+        self.router = router  # `fieldreport serve`: mount the routes on its application
         self.senders: dict[str, Sender] = {}
         self.bot: Optional[ZaloBot] = None
         self.oa_bot: Optional[ZaloBot] = None
@@ -67,7 +69,10 @@ class ZaloApp:
             routes += await self._start_bot()
         if oa_configured(self.settings):
             routes += self._start_oa()
-        if routes:
+        if routes and self.router is not None:
+            for path, handler in routes:
+                self.router.add_post(path, handler)
+        elif routes:
             self.server = WebhookServer(self.settings.zalo_webhook_listen)
             for path, handler in routes:
                 self.server.add(path, handler)

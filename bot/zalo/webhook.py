@@ -14,7 +14,7 @@ from typing import Awaitable, Callable, Optional
 
 from aiohttp import web
 
-from bot.zalo.adapter import ZaloBot, parse_bot_event
+from bot.zalo.adapter import ZaloBot, parse_bot_event, unwrap
 from bot.zalo.oa import verify_signature
 from bot.zalo.oa_events import parse_oa_event
 
@@ -42,9 +42,25 @@ def bot_handler(secret: str, bot: ZaloBot) -> Handler:
             body = json.loads(await request.read())
         except ValueError:
             return web.json_response({"ok": False}, status=400)
+        if malformed(body):
+            log.warning("Zalo webhook event of an unknown shape from %s", request.remote)
+            return web.json_response({"ok": False}, status=400)
         bot.submit(parse_bot_event(body))  # handled in the background
         return web.json_response({"ok": True})
     return receive
+
+
+def malformed(body: object) -> bool:
+    """An event whose message, sender or chat is not an object: refused with 400."""
+    event = unwrap(body)
+    if event is None:
+        return True
+    message = event.get("message")
+    if message is None:
+        return False  # an event without a message (none documented): nothing to do
+    if not isinstance(message, dict):
+        return True
+    return any(key in message and not isinstance(message[key], dict) for key in ("from", "chat"))
 
 
 def oa_handler(app_id: str, oa_secret_key: str, bot: ZaloBot) -> Handler:
@@ -54,7 +70,11 @@ def oa_handler(app_id: str, oa_secret_key: str, bot: ZaloBot) -> Handler:
                                 oa_secret_key):
             log.warning("Zalo OA webhook call with a bad signature from %s", request.remote)
             return web.json_response({"error": 403}, status=403)
-        bot.submit(parse_oa_event(json.loads(raw)))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return web.json_response({"error": 400}, status=400)
+        bot.submit(parse_oa_event(body))
         return web.json_response({"error": 0})
     return receive
 

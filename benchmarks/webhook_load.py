@@ -1,0 +1,387 @@
+"""Webhook load: `fieldreport serve --workers 2` on PostgreSQL against a bare aiohttp webhook.
+
+    python3 benchmarks/webhook_load.py [--db postgresql://postgres@127.0.0.1:5432/test]
+                                       [--cadres 1000] [--rate 200] [--no-export]
+
+Everything on this machine, over loopback. A load generator posts real Telegram update JSON
+(with the secret header) for simulated cadres, each doing a whole report dialog: /start <code>,
+/baocao, task button, content, head count, «Xong», «Không có», «Gửi» (8 updates). A cadre sends
+its next step only after the reply to the last one reached the local fake Bot API, which also
+answers setWebhook and the callback-query answers. A step's latency is from its POST to its
+reply at the fake Bot API.
+
+Measured in the same run, each with gunicorn and two aiohttp worker processes:
+- bare: benchmarks/bare_webhook.py — secret check, one INSERT + commit, 200, one sendMessage;
+- fieldreport: `fieldreport serve --workers 2` (update stored before the 200, the dialog step
+  committed, the reply sent).
+Each side runs twice: saturated (all cadres at once: the most updates/s) and paced at --rate
+updates/s (p50/p99 at that load). Lost = a step whose reply never came (30 s), duplicated = a
+chat that got more replies than steps. Then, unless --no-export, office staff ask /xuat for the
+year 2026 over 100,000 reports while other cadres report at --rate / 4; `fieldreport worker`
+builds it; the p99 of their steps during the export is printed (target < 250 ms).
+The last line starts with the ratio of saturated updates/s: fieldreport / bare (target >= 0.5).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from bot.settings import Settings  # noqa: E402
+from bot.web.app import telegram_secret  # noqa: E402
+from storage.db import make_engine, normalize_url  # noqa: E402
+from tests.fake_telegram_api import TOKEN, FakeBotApi  # noqa: E402
+from tests.fake_zalo import free_port  # noqa: E402
+from tests.telegram_fake import Updates  # noqa: E402
+
+BRANCHES, DISTRICTS, REPORTS, YEAR = 980, 19, 100_000, 2026
+ADMIN_ID = 99
+STEP_TIMEOUT = 30.0
+
+
+class ReplyWatch(FakeBotApi):
+    """The fake Bot API that wakes the cadre waiting for a reply in its chat."""
+
+    def __init__(self):
+        super().__init__(per_second=10**9, per_chat_per_minute=10**9)
+        self.waiters: dict[str, asyncio.Future] = {}
+        self.counts: dict[str, int] = defaultdict(int)
+        self.documents: list[float] = []
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        response = await super()._handle(request)
+        method = request.match_info["method"]
+        if method in ("sendMessage", "sendDocument") and response.status == 200:
+            chat = str(self.received[-1].chat_id)
+            self.counts[chat] += 1
+            if method == "sendDocument":
+                self.documents.append(time.monotonic())
+            waiter = self.waiters.pop(chat, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(time.monotonic())
+        return response
+
+
+class Pace:
+    """Offered load: at most `rate` steps per second over all cadres (None: as fast as replies)."""
+
+    def __init__(self, rate: float | None):
+        self.gap = 1.0 / rate if rate else 0.0
+        self.next = 0.0
+
+    async def turn(self) -> None:
+        if not self.gap:
+            return
+        now = time.monotonic()
+        slot = max(self.next, now)
+        self.next = slot + self.gap
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+def dialog(updates: Updates, user: dict, code: str, task_id: int) -> list[dict]:
+    return [updates.text(user, f"/start {code}"), updates.text(user, "/baocao"),
+            updates.tap(user, f"task:{task_id}"),
+            updates.text(user, "Ra quân dọn vệ sinh tuyến đường ấp, trồng cây xanh"),
+            updates.text(user, "25"), updates.tap(user, "done"), updates.tap(user, "skip"),
+            updates.tap(user, "send")]
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children."""
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], text=True,
+                                                      capture_output=True).stdout.split()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in pids:
+        try:
+            stat = Path(f"/proc/{p}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[dict, list]],
+                   rate: float | None, window: list | None = None, server_pid: int = 0) -> dict:
+    """Every cadre plays its dialog; returns rate, latencies, lost and duplicated, and the
+    server's CPU milliseconds per update (a figure other work on the machine does not skew)."""
+    cpu0 = tree_cpu(server_pid) if server_pid else 0.0
+    latencies: list[tuple[float, float]] = []  # (sent at, latency)
+    lost = 0
+    pace = Pace(rate)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    connector = aiohttp.TCPConnector(limit=100)  # like Telegram's max_connections
+    async with aiohttp.ClientSession(connector=connector) as http:
+        async def cadre(user: dict, steps: list[dict]) -> None:
+            nonlocal lost
+            chat = str(user["id"])
+            for update in steps:
+                await pace.turn()
+                waiter = asyncio.get_running_loop().create_future()
+                api.waiters[chat] = waiter
+                start = time.monotonic()
+                async with http.post(f"{base}/telegram/webhook", json=update,
+                                     headers=headers) as resp:
+                    await resp.read()
+                    ok = resp.status == 200
+                try:
+                    if not ok:
+                        raise asyncio.TimeoutError
+                    got = await asyncio.wait_for(waiter, STEP_TIMEOUT)
+                except asyncio.TimeoutError:
+                    lost += len(steps) - steps.index(update)
+                    return
+                latencies.append((start, got - start))
+        t0 = time.monotonic()
+        await asyncio.gather(*(cadre(user, steps) for user, steps in cadres))
+        elapsed = time.monotonic() - t0
+    cpu = (tree_cpu(server_pid) - cpu0) if server_pid else float("nan")
+    await asyncio.sleep(1.0)  # late duplicates would arrive now
+    sent_steps = sum(len(steps) for _, steps in cadres)
+    duplicated = sum(max(0, api.counts[str(user["id"])] - len(steps)) for user, steps in cadres)
+    lat = [x for _, x in latencies]
+    if window is not None:
+        lat_in = [x for at, x in latencies if window[0] <= at <= (window[1] or float("inf"))]
+    else:
+        lat_in = lat
+    return {"updates": sent_steps, "rate": len(lat) / elapsed, "p50": pct(lat, 50),
+            "p99": pct(lat, 99), "lost": lost, "duplicated": duplicated,
+            "p99_window": pct(lat_in, 99), "n_window": len(lat_in),
+            "cpu_ms": cpu * 1000 / max(1, len(lat))}
+
+
+def pct(values: list[float], q: int) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))] * 1000
+
+
+def show(name: str, r: dict) -> None:
+    print(f"{name:26} {r['updates']:6} updates {r['rate']:7.0f} updates/s  "
+          f"p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  lost {r['lost']}  "
+          f"duplicated {r['duplicated']}  server CPU {r['cpu_ms']:.1f} ms/update", flush=True)
+
+
+# --- data -----------------------------------------------------------------------------------
+
+def prepare(db: str, with_reports: bool) -> tuple[str, list[str], int]:
+    """A schema of its own with 1,000 units (and a year of reports); returns its URL."""
+    from bot.bootstrap import open_database
+    from storage import repo
+    from storage.db import session_scope
+    from storage.models import Report, Unit
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    admin = make_engine(db)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(text(f'CREATE TABLE "{schema}".bare_update (update_id bigint PRIMARY KEY)'))
+    admin.dispose()
+    sep = "&" if "?" in db else "?"
+    url = normalize_url(db) + f"{sep}options=-csearch_path%3D{schema}"
+    engine = open_database(url)
+    units = [dict(id=1, code="TD", name="Tỉnh đoàn", parent_id=None, level="Tỉnh")]
+    units += [dict(id=2 + d, code=f"HD{d:02d}", name=f"Huyện đoàn {d + 1}", parent_id=1,
+                   level="Huyện") for d in range(DISTRICTS)]
+    units += [dict(id=2 + DISTRICTS + b, code=f"CD{b:04d}", name=f"Chi đoàn {b + 1}",
+                   parent_id=2 + b % DISTRICTS, level="Chi đoàn") for b in range(BRANCHES)]
+    for i, u in enumerate(units):
+        u.update(join_code=f"J{i:07d}", position=i, active=True, contact=None)
+    with engine.begin() as conn:
+        conn.execute(insert(Unit), units)
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('unit', 'id'), 2000)"))
+    with session_scope(engine) as s:
+        tasks = [t.id for t in repo.active_tasks(s)]
+    if with_reports:
+        rng = random.Random(9)
+        rows = []
+        for i in range(REPORTS):
+            week = 1 + i % 52
+            at = datetime.fromisocalendar(YEAR, week, 3).replace(hour=3, tzinfo=timezone.utc)
+            unit_id = 2 + DISTRICTS + rng.randrange(BRANCHES)
+            rows.append(dict(receipt_code=f"BX-{i:06d}", unit_id=unit_id,
+                             task_id=rng.choice(tasks), platform="telegram",
+                             reporter_id=str(rng.randint(1, 5000)), reporter_name="Đoàn viên",
+                             content="Ra quân dọn vệ sinh, trồng cây xanh, thu gom rác thải",
+                             participants=rng.randint(3, 60), period=f"{YEAR}-W{week:02d}",
+                             revision=1, created_at=at, updated_at=at))
+        with engine.begin() as conn:
+            for i in range(0, len(rows), 10_000):
+                conn.execute(insert(Report), rows[i:i + 10_000])
+    engine.dispose()
+    return url, [u["join_code"] for u in units if u["level"] == "Chi đoàn"], tasks[0]
+
+
+def cadres_for(first_id: int, n: int, codes: list[str], task_id: int):
+    updates = Updates()
+    out = []
+    for i in range(n):
+        user = Updates.user(first_id + i, f"Cán bộ {i}")
+        out.append((user, dialog(updates, user, codes[i % len(codes)], task_id)))
+    return out
+
+
+# --- processes ------------------------------------------------------------------------------
+
+def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+async def wait_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit(f"server exited with {proc.returncode}; see the log")
+            try:
+                async with http.get(url) as resp:
+                    if resp.status in (200, 404, 405):
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(40)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+async def main(args) -> float:
+    log = Path("/tmp") / f"webhook_load-{os.getpid()}.log"
+    reports = args.export or args.export_only
+    print(f"preparing PostgreSQL data (1,000 units{', 100,000 reports' if reports else ''})"
+          f"; server logs: {log}", flush=True)
+    url, codes, task_id = prepare(args.db, args.export or args.export_only)
+    api = ReplyWatch()
+    api_url = await api.start()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": TOKEN,
+           "TELEGRAM_API_URL": api_url, "PUBLIC_URL": "https://bot.example.test",
+           "LISTEN": f"127.0.0.1:{port}", "REMINDERS_ENABLED": "false", "LOG_LEVEL": "WARNING",
+           "MEDIA_DIR": f"/tmp/webhook-load-media-{os.getpid()}",
+           "FIELDREPORT_ADMINS": f"telegram:{ADMIN_ID}", "SERVE_WORKERS": "2"}
+    for name in ("ZALO_BOT_TOKEN", "ZALO_OA_APP_ID", "TELEGRAM_WEBHOOK_SECRET", "REDIS_URL"):
+        env.pop(name, None)
+    secret = telegram_secret(Settings(_env_file=None, TELEGRAM_BOT_TOKEN=TOKEN))
+    rate = args.rate
+    n = args.cadres
+
+    if args.export_only:
+        serve = start([sys.executable, "-m", "bot.cli", "serve", "--workers", "2"], env, log)
+        try:
+            await wait_up(f"{base}/healthz", serve)
+            await run_load(base, secret, api, cadres_for(20_000, 50, codes, task_id), None)
+            await export_phase(base, secret, api, env, log, codes, task_id, rate / 4, n)
+        finally:
+            stop(serve)
+            await api.stop()
+        return 0.0
+
+    bare_env = {**env, "BARE_DATABASE_URL": url, "BARE_API_URL": api_url, "BARE_TOKEN": TOKEN,
+                "BARE_SECRET": secret}
+    bare = start([sys.executable, "-m", "gunicorn", "benchmarks.bare_webhook:create_app",
+                  "-k", "aiohttp.GunicornWebWorker", "-w", "2", "-b", f"127.0.0.1:{port}",
+                  "--log-level", "warning"], bare_env, log)
+    try:
+        await wait_up(f"{base}/telegram/webhook", bare)
+        await run_load(base, secret, api, cadres_for(10_000, 50, codes, task_id), None)  # warm-up
+        bare_sat = await run_load(base, secret, api, cadres_for(100_000, n, codes, task_id),
+                                  None, server_pid=bare.pid)
+        bare_paced = await run_load(base, secret, api, cadres_for(200_000, n, codes, task_id),
+                                    rate, server_pid=bare.pid)
+    finally:
+        stop(bare)
+    show("bare saturated", bare_sat)
+    show(f"bare at {rate:g}/s", bare_paced)
+
+    serve = start([sys.executable, "-m", "bot.cli", "serve", "--workers", "2"], env, log)
+    try:
+        await wait_up(f"{base}/healthz", serve)
+        await run_load(base, secret, api, cadres_for(20_000, 50, codes, task_id), None)  # warm-up
+        ours_sat = await run_load(base, secret, api, cadres_for(300_000, n, codes, task_id),
+                                  None, server_pid=serve.pid)
+        ours_paced = await run_load(base, secret, api, cadres_for(400_000, n, codes, task_id),
+                                    rate, server_pid=serve.pid)
+        show("fieldreport saturated", ours_sat)
+        show(f"fieldreport at {rate:g}/s", ours_paced)
+        if args.export:
+            await export_phase(base, secret, api, env, log, codes, task_id, rate / 4, n)
+    finally:
+        stop(serve)
+        await api.stop()
+    print(f"p99 target < 250 ms at {rate:g} updates/s: "
+          f"{'met' if ours_paced['p99'] < 250 else 'NOT met'} ({ours_paced['p99']:.0f} ms)")
+    ratio = ours_sat["rate"] / bare_sat["rate"]
+    print(f"ratio {ratio:.2f} (target >= 0.5) fieldreport {ours_sat['rate']:.0f} / "
+          f"bare {bare_sat['rate']:.0f} updates/s saturated, 2 workers, PostgreSQL")
+    return ratio
+
+
+async def export_phase(base, secret, api, env, log, codes, task_id, rate, n) -> None:
+    """Office staff export the year while other cadres report; the worker builds it."""
+    worker = start([sys.executable, "-m", "bot.cli", "worker"], env, log)
+    try:
+        updates = Updates()
+        admin = Updates.user(ADMIN_ID, "Văn phòng")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        window = [0.0, None]
+        before = api.counts[str(ADMIN_ID)]
+        async with aiohttp.ClientSession() as http:
+            window[0] = time.monotonic()
+            async with http.post(f"{base}/telegram/webhook", headers=headers,
+                                 json=updates.text(admin, f"/xuat {YEAR}")) as resp:
+                assert resp.status == 200
+        load = asyncio.create_task(run_load(base, secret, api,
+                                            cadres_for(500_000, n, codes, task_id), rate, window))
+        deadline = time.monotonic() + 600
+        while api.counts[str(ADMIN_ID)] < before + 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)  # «Đang lập…», then the file (or an apology)
+        window[1] = time.monotonic()
+        delivered = bool(api.documents)
+        result = await load
+        took = window[1] - window[0]
+        print(f"export of {YEAR} ({REPORTS:,} reports) took {took:.0f} s in `fieldreport worker`"
+              .replace(",", ".") + ("" if delivered else " (NOT delivered: see the log)"))
+        show(f"others at {rate:g}/s (all)", result)
+        print(f"others' steps during the export: {result['n_window']} steps, "
+              f"p99 {result['p99_window']:.0f} ms (target < 250 ms): "
+              f"{'met' if result['p99_window'] < 250 else 'NOT met'}", flush=True)
+    finally:
+        stop(worker)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=os.environ.get(
+        "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--cadres", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--no-export", dest="export", action="store_false")
+    parser.add_argument("--export-only", action="store_true",
+                        help="only the export phase (no ratio)")
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,1 @@
+"""`fieldreport serve`: one aiohttp application for webhooks, health and downloads."""

@@ -1,0 +1,188 @@
+"""Telegram webhook updates: stored before the 200, handled after, recovered after a crash.
+
+A request is answered only once its raw update is committed to `inbound_update`, claimed by this
+process. Handling runs in the background (one chat's updates in arrival order): the step's
+transaction sets the row's `handled_at` only where it is still empty, so a repeat, or a second
+handling after a crash, is a no-op. Rows whose claim is older than the lease belong to a
+process that died: any process picks them up.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+from typing import Awaitable, Callable, Optional
+
+from sqlalchemy.engine import Engine
+
+from storage import serving
+from storage.clock import utcnow
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)  # a stored update unhandled this long: its process died
+SWEEP_EVERY = 15.0
+KEEP = timedelta(days=30)  # handled updates are kept this long (audit, health), then pruned
+PRUNE_EVERY = 3600.0
+STORE_BATCH = 100  # updates stored in one commit at most
+MAX_ATTEMPTS = 3  # an update that fails this often is recorded as failed, not retried
+
+Handler = Callable[[dict, "HandledMark"], Awaitable[None]]
+
+
+class HandledMark:
+    """The core's claim for a stored update: marks it handled in the core's own transaction,
+    only if no one did before (one statement, one commit for the whole step). The inbox marks
+    the update itself when the handler never reached the core."""
+
+    def __init__(self, row_id: int, now):
+        self.row_id, self.now, self.used = row_id, now, False
+
+    def __call__(self, s) -> bool:
+        self.used = True
+        return serving.claim_stored(s, self.row_id, self.now)
+
+
+class Inbox:
+    def __init__(self, engine: Engine, platform: str, handler: Handler, worker: str,
+                 clock: Callable = utcnow, chat_of: Callable[[dict], str] = lambda p: ""):
+        self.engine, self.platform, self.handler = engine, platform, handler
+        self.worker, self.clock, self.chat_of = worker, clock, chat_of
+        self._tasks: set[asyncio.Task] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._sweeper: Optional[asyncio.Task] = None
+        self._pending: list = []
+        self._flushing = False
+        self.accepting = True
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    async def receive(self, update_key: str, payload: dict) -> bool:
+        """Store the update (returns once committed); False for a repeat. Then handle it."""
+        row_id = await self._store(update_key, payload)
+        if row_id is None:
+            log.info("repeated %s update %s ignored", self.platform, update_key)
+            return False
+        self._spawn(row_id, payload, 1)
+        return True
+
+    async def _store(self, update_key: str, payload: dict) -> Optional[int]:
+        """Group commit: updates that arrive while a commit is under way are stored together
+        in the next one, so under load one commit answers many requests; alone, an update
+        is committed at once."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._pending.append((update_key, payload, waiter))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.create_task(self._flush())
+        return await waiter
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch = self._pending[:STORE_BATCH]
+                del self._pending[:STORE_BATCH]
+                try:
+                    ids = await asyncio.to_thread(self._store_batch, batch)
+                except Exception as exc:  # nothing of this batch was stored: all get a 500
+                    for _, _, waiter in batch:
+                        if not waiter.done():
+                            waiter.set_exception(exc)
+                    continue
+                for (_, _, waiter), row_id in zip(batch, ids):
+                    if not waiter.done():
+                        waiter.set_result(row_id)
+        finally:
+            self._flushing = False
+
+    def _store_batch(self, batch: list) -> list[Optional[int]]:
+        with session_scope(self.engine) as s:
+            now = self.clock()
+            return [serving.store_update(s, self.platform, key, payload, self.worker, now)
+                    for key, payload, _ in batch]
+
+    def _spawn(self, row_id: int, payload: dict, attempt: int) -> None:
+        task = asyncio.create_task(self._process(row_id, payload, attempt))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _process(self, row_id: int, payload: dict, attempt: int) -> None:
+        chat = self.chat_of(payload)
+        lock = self._locks.setdefault(chat, asyncio.Lock())
+        try:
+            async with lock:  # asyncio locks are fair: a chat's updates keep their order
+                await self._handle(row_id, payload, attempt)
+        finally:
+            if not lock.locked() and not lock._waiters:
+                self._locks.pop(chat, None)
+
+    async def _handle(self, row_id: int, payload: dict, attempt: int) -> None:
+        mark = HandledMark(row_id, self.clock())
+        try:
+            await self.handler(payload, mark)
+            if mark.used:
+                return
+            error = ""
+        except Exception as exc:
+            log.exception("%s update %s failed (attempt %d)", self.platform, row_id, attempt)
+            if attempt < MAX_ATTEMPTS:
+                return  # the claim runs out and a sweep tries again
+            error = f"{type(exc).__name__}: {exc}"
+        try:
+            await asyncio.to_thread(self._done, row_id, error)
+        except Exception:  # handled all the same; a later sweep finds it a repeat
+            log.exception("could not mark %s update %s handled", self.platform, row_id)
+
+    def _done(self, row_id: int, error: str) -> None:
+        with session_scope(self.engine) as s:
+            serving.mark_handled(s, row_id, self.clock(), error)
+
+    # --- recovery ---------------------------------------------------------------------------
+
+    async def recover(self) -> int:
+        """Handle updates whose process died between storing and handling them."""
+        rows = await asyncio.to_thread(self._claim_abandoned)
+        for row in rows:
+            self._spawn(row.id, row.payload, row.attempts + 1)
+        if rows:
+            log.info("recovered %d stored %s update(s)", len(rows), self.platform)
+        return len(rows)
+
+    def _claim_abandoned(self):
+        with session_scope(self.engine) as s:
+            return serving.claim_abandoned_updates(s, self.worker, self.clock(), LEASE)
+
+    def start_sweeping(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep())
+
+    async def _sweep(self) -> None:
+        pruned_at = 0.0
+        while True:
+            try:
+                await self.recover()
+                if time.monotonic() - pruned_at > PRUNE_EVERY:
+                    pruned_at = time.monotonic()
+                    await asyncio.to_thread(self._prune)
+            except Exception:
+                log.exception("sweep for abandoned updates failed")
+            await asyncio.sleep(SWEEP_EVERY)
+
+    def _prune(self) -> None:
+        with session_scope(self.engine) as s:
+            n = serving.prune_updates(s, self.clock() - KEEP)
+        if n:
+            log.info("pruned %d handled %s update(s) older than %s", n, self.platform, KEEP)
+
+    async def drain(self, timeout: float = 25.0) -> None:
+        """At shutdown: stop sweeping, let updates in progress finish (SIGTERM drains)."""
+        self.accepting = False
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        if self._tasks:
+            log.info("draining %d update(s) in progress", len(self._tasks))
+            await asyncio.wait(set(self._tasks), timeout=timeout)

@@ -1,0 +1,198 @@
+"""`fieldreport serve`: the Telegram webhook through the real aiohttp app and PTB parsing."""
+import asyncio
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.web import keys
+from storage import serving
+from storage.db import make_engine, session_scope
+from storage.models import ProcessedUpdate, Report
+from storage.serving import InboundUpdate
+from tests.fake_telegram_api import FakeBotApi
+from tests.serve_support import Server, serve_settings, wait_for
+from tests.telegram_fake import Updates
+
+USER = Updates.user(4242, "Lan", "Trần")
+
+
+@pytest.fixture
+async def api():
+    fake = FakeBotApi()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def server(api, services, clock):
+    srv = await Server(serve_settings(api), services, clock).start()
+    yield srv
+    await srv.stop()
+
+
+def count(engine, model) -> int:
+    with session_scope(engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+async def say(server, api, text, updates=Updates()) -> str:
+    seen = len(api.texts("4242"))
+    assert await server.post_update(updates.text(USER, text)) == 200
+    await server.settle()
+    return "\n".join(api.texts("4242")[seen:])
+
+
+async def test_a_dialog_through_the_webhook(server, api, org, engine):
+    joined = await say(server, api, f"/start {org['CD-A1'].join_code}")
+    assert "đã tham gia Chi đoàn ấp 1" in joined
+    asked = await say(server, api, "/baocao")
+    assert "nhiệm vụ nào" in asked
+    assert api.received[-1].buttons[0]["text"] == "NV1 Chống suy thoái"
+    with session_scope(engine) as s:
+        rows = list(s.exec(select(InboundUpdate)))
+    assert len(rows) == 2 and all(r.handled_at is not None and not r.error for r in rows)
+
+
+async def test_wrong_secret_is_refused_and_changes_nothing(server, api, org, engine):
+    update = Updates().text(USER, f"/start {org['CD-A1'].join_code}")
+    assert await server.post_update(update, secret="guessed") == 403
+    assert await server.post_update(update, secret="") == 403
+    await asyncio.sleep(0.1)
+    assert count(engine, InboundUpdate) == 0 and count(engine, ProcessedUpdate) == 0
+    assert api.texts("4242") == []
+
+
+async def test_garbage_body_is_a_400(server, engine):
+    async with server.client.post("/telegram/webhook", data=b"{not json",
+                                  headers={"X-Telegram-Bot-Api-Secret-Token": server.secret}) as r:
+        assert r.status == 400
+    assert await server.post_update({"update_id": "1; DROP TABLE"}) == 400
+    assert count(engine, InboundUpdate) == 0
+
+
+async def test_a_repeated_update_has_one_effect(server, api, org, engine):
+    update = Updates().text(USER, f"/start {org['CD-A1'].join_code}")
+    statuses = await asyncio.gather(*(server.post_update(update) for _ in range(3)))
+    assert statuses == [200, 200, 200]
+    await server.settle()
+    assert len(api.texts("4242")) == 1
+    assert count(engine, InboundUpdate) == 1
+
+
+async def test_update_stored_before_a_crash_is_handled_once_after_restart(
+        api, services, clock, org, engine):
+    """The worker answers 200 (the update is committed) and dies before handling it."""
+    crashed = await Server(serve_settings(api), services, clock).start()
+    never = asyncio.Event()
+
+    async def dies_before_handling(payload, mark):
+        await never.wait()
+    crashed.app[keys.INBOX].handler = dies_before_handling
+    update = Updates().text(USER, f"/start {org['CD-A1'].join_code}")
+    assert await crashed.post_update(update) == 200
+    for task in list(crashed.app[keys.INBOX]._tasks):  # SIGKILL: nothing more runs
+        task.cancel()
+    await crashed.stop()
+    assert api.texts("4242") == [] and count(engine, InboundUpdate) == 1
+
+    restarted = await Server(serve_settings(api), services, clock).start()
+    try:
+        assert await restarted.app[keys.INBOX].recover() == 0  # its claim has not run out yet
+        clock.advance(seconds=61)
+        assert await restarted.app[keys.INBOX].recover() == 1
+        await restarted.settle()
+        assert await restarted.app[keys.INBOX].recover() == 0
+        clock.advance(seconds=120)
+        assert await restarted.app[keys.INBOX].recover() == 0
+        await restarted.settle()
+    finally:
+        await restarted.stop()
+    texts = api.texts("4242")
+    assert len(texts) == 1 and "đã tham gia Chi đoàn ấp 1" in texts[0]
+
+
+async def test_a_recovered_update_already_handled_is_not_handled_again(server, api, org,
+                                                                        engine, clock):
+    """Two processes recover the same row (a lease ran out while it was being handled)."""
+    await say(server, api, f"/start {org['CD-A1'].join_code}")
+    with session_scope(engine) as s:
+        row = s.exec(select(InboundUpdate)).one()
+    inbox = server.app[keys.INBOX]
+    for _ in range(2):
+        inbox._spawn(row.id, row.payload, 2)
+    await server.settle()
+    assert len(api.texts("4242")) == 1
+
+
+async def test_healthz_reports_database_schema_and_last_update(server, api, org):
+    async with server.client.get("/healthz") as resp:
+        assert resp.status == 200
+        body = await resp.json()
+    assert body["database"] == "ok" and "0010_serve" in body["schema"]
+    assert body["last_update_handled"] is None and body["reminder_round"] is None
+    await say(server, api, f"/start {org['CD-A1'].join_code}")
+    async with server.client.get("/healthz") as resp:
+        body = await resp.json()
+    assert body["last_update_handled"] is not None and body["updates_waiting"] == 0
+
+
+async def test_healthz_is_503_when_the_database_is_down(api, services, clock):
+    dead = make_engine("postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
+    srv = await Server(serve_settings(api), replace(services, engine=dead), clock).start()
+    try:
+        async with srv.client.get("/healthz") as resp:
+            assert resp.status == 503
+            assert (await resp.json())["database"] == "unreachable"
+    finally:
+        await srv.stop()
+        dead.dispose()
+
+
+async def test_sigterm_drains_updates_in_progress(api, services, clock, org, engine):
+    srv = await Server(serve_settings(api), services, clock).start()
+    inbox = srv.app[keys.INBOX]
+    real, release = inbox.handler, asyncio.Event()
+
+    async def slow(payload, mark):
+        await release.wait()
+        await real(payload, mark)
+    inbox.handler = slow
+    assert await srv.post_update(Updates().text(USER, f"/start {org['CD-A1'].join_code}")) == 200
+    closing = asyncio.create_task(srv.stop())  # on_shutdown drains
+    await asyncio.sleep(0.1)
+    assert not closing.done()
+    release.set()
+    await asyncio.wait_for(closing, 10)
+    assert len(api.texts("4242")) == 1
+    with session_scope(engine) as s:
+        assert serving.unhandled_count(s) == 0
+
+
+async def test_a_button_tap_is_answered_in_the_webhook_response(server, api, org):
+    await say(server, api, f"/start {org['CD-A1'].join_code}")
+    await say(server, api, "/baocao")
+    tap = Updates().tap(USER, api.received[-1].buttons[0]["callback_data"])
+    async with server.client.post("/telegram/webhook", json=tap,
+                                  headers={"X-Telegram-Bot-Api-Secret-Token": server.secret}) as r:
+        assert r.status == 200
+        assert await r.json() == {"method": "answerCallbackQuery",
+                                  "callback_query_id": tap["callback_query"]["id"]}
+    await server.settle()
+    assert api.texts("4242")[-1].startswith("Bước 2/5")
+
+
+async def test_handled_updates_are_pruned_after_thirty_days(server, api, org, engine, clock):
+    await say(server, api, f"/start {org['CD-A1'].join_code}")
+    with session_scope(engine) as s:
+        serving.store_update(s, "telegram", "unhandled-1", {"update_id": 1}, "w", clock())
+    clock.advance(days=29)
+    server.app[keys.INBOX]._prune()
+    assert count(engine, InboundUpdate) == 2
+    clock.advance(days=2)
+    server.app[keys.INBOX]._prune()
+    with session_scope(engine) as s:
+        left = s.exec(select(InboundUpdate)).all()
+    assert [r.update_key for r in left] == ["unhandled-1"]  # never handled: kept

@@ -5,7 +5,7 @@ something to show, so a workbook of a product without review stays as it was."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Iterable, Optional
 
 from openpyxl import Workbook
 from sqlmodel import Session, select
@@ -41,21 +41,23 @@ def _local(moment: Optional[datetime]):
     return to_local(moment).replace(tzinfo=None) if moment else None
 
 
-def _reports(s: Session, start: datetime, end: datetime, scope: Optional[set[int]]):
+def _reports(s: Session, weeks: Iterable[str], scope: Optional[set[int]]):
+    """Reviewed reports of the period's activity weeks, like every other sheet."""
     query = (select(Report, store.ReportReview, Task)
              .join(store.ReportReview, store.ReportReview.report_id == Report.id)
              .join(Task, Task.id == Report.task_id)
-             .where(Report.created_at >= start, Report.created_at < end))
+             .where(Report.period.in_(list(weeks))))
     if scope is not None:
         query = query.where(Report.unit_id.in_(list(scope)))
     return s.exec(query.order_by(Report.created_at, Report.id)).all()
 
 
-def write_review_sheets(book: Workbook, heading: Heading, s: Session, start: datetime,
-                        end: datetime, scope: Optional[set[int]], units: dict[int, Unit],
+def write_review_sheets(book: Workbook, heading: Heading, s: Session, weeks: Iterable[str],
+                        scope: Optional[set[int]], units: dict[int, Unit],
                         last_week: str) -> None:
-    """All three sheets, each only when it has rows."""
-    rows = _reports(s, start, end, scope)
+    """All three sheets, each only when it has rows. `scope`: the subtree's unit ids (None:
+    the whole tree)."""
+    rows = _reports(s, weeks, scope)
     if rows:
         _write_review(book, heading, s, rows, units)
         _write_commended(book, heading, s, rows, units)

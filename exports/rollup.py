@@ -144,7 +144,8 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
     write_missing(book, heading, rollup, [u.id for u, _ in ordered], secretaries(s))
     write_issues(book, heading, detail.issues, by_id, position)
     from exports.review_sheets import write_review_sheets  # office review, targets
-    write_review_sheets(book, heading, s, start, end, scope, by_id, period.weeks[-1])
+    write_review_sheets(book, heading, s, period.weeks, scope.unit_ids, by_id,
+                        period.weeks[-1])
     # The per-unit sheets need every report added up, so they come last but go first.
     lines = scope.lines()
     write_summary(book, heading, lines, rollup, index=0)

@@ -153,6 +153,7 @@ class Headline:
     units_reported: int = 0  # of those, units that reported at least one owed week
     units_full: int = 0  # of those, units that reported every owed week
     units_active: int = 0  # units that sent any report in the period, owed or not
+    units_sent: int = 0  # units that reported a week they owed or that is still open
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,9 @@ def headline(rollup: Rollup, unit_ids: Iterable[int]) -> Headline:
                     t.photos, t.reports, units_due=len(owing),
                     units_reported=sum(1 for due, sent in owing if due & sent),
                     units_full=sum(1 for due, sent in owing if due <= sent),
-                    units_active=sum(1 for uid in ids if rollup.figures[uid].reports))
+                    units_active=sum(1 for uid in ids if rollup.figures[uid].reports),
+                    units_sent=sum(1 for uid in ids if (rollup.due[uid] | rollup.open[uid])
+                                   & rollup.figures[uid].week_first.keys()))
 
 
 def summarise(scope: Scope, previous: Optional[Scope] = None,

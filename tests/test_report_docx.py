@@ -374,3 +374,32 @@ def test_an_empty_week_renders_short_and_says_so(engine, org, tmp_path):
     text = " ".join(pdf_text(pdf).split())
     assert "Trong tuần, không có đơn vị nào phản ánh khó khăn, vướng mắc hay đề xuất." in text
     assert "Trong tuần, chưa có hoạt động nào được báo cáo." in text
+
+
+# --- issue 14's rules in the report ------------------------------------------------------------
+
+def test_a_month_is_titled_with_its_calendar_dates(engine, weeks, tmp_path):
+    text = report_text(make(engine, tmp_path, "2026-11").path)
+    assert "Kết quả thực hiện «30 phút hành động» tháng 11/2026 (01/11 – 30/11/2026)" in text
+    assert "Tuần được tính vào tháng có ngày thứ Năm của tuần" in text
+
+
+def test_on_time_is_judged_by_the_units_own_deadline(engine, weeks, tmp_path):
+    from storage import reminders as store
+    with session_scope(engine) as s:  # Huyện đoàn B's units report by Sunday 23:00
+        store.set_schedule(s, weeks["HD-B"].id, {"deadline": "6 23:00"})
+    text = report_text(make(engine, tmp_path, "2026-W48").path)
+    assert "trong đó 3 đơn vị báo cáo đúng hạn, 0 đơn vị báo cáo trễ hạn" in text
+    # the next week's deadline differs between units: the report does not pretend otherwise
+    assert "theo hạn của từng đơn vị, chậm nhất 23:00 Chủ nhật, 06/12/2026" in text
+
+
+def test_an_open_week_is_not_missed(engine, weeks, tmp_path):
+    result = make(engine, tmp_path, "2026-W49")  # Wednesday of week 49
+    text = report_text(result.path)
+    assert result.context["figures"]["weeks_open"] == "4"
+    assert result.context["figures"]["weeks_missing"] == "0"
+    assert "Tuần đang mở (chưa đến hạn báo cáo) với 4 đơn vị" in text
+    assert "đơn vị chưa báo cáo;" not in text and not result.context["missing"]
+    assert "Trong tuần, chưa có tuần nào đến hạn báo cáo." in text
+    assert "hạn báo cáo của tuần cuối trong kỳ là 21:00 Chủ nhật, 06/12/2026" in text

@@ -172,8 +172,7 @@ def _compared(h: Headline, before: Headline, noun: str) -> str:
         word = "tăng" if now > then else "giảm"
         return f"{what} {word} {number(abs(now - then))} {unit} ({number(then)} → {number(now)})"
     text = (f"So với {noun} trước, "
-            + ", ".join([part("số đơn vị báo cáo", h.units_reported, before.units_reported,
-                              "đơn vị"),
+            + ", ".join([part("số đơn vị báo cáo", h.units_sent, before.units_sent, "đơn vị"),
                          part("số hoạt động", h.activities, before.activities, "hoạt động"),
                          part("số lượt người tham gia", h.participants, before.participants,
                               "lượt")]))

@@ -144,8 +144,9 @@ def _general(f: PeriodFigures, noun: str) -> list[str]:
     lines.append(f"Các đơn vị đã tổ chức {number(h.activities)} hoạt động với "
                  f"{number(h.participants)} lượt đoàn viên, thanh niên tham gia; gửi "
                  f"{number(h.photos)} ảnh minh chứng.")
-    if f.previous is not None and f.previous_period is not None:
-        lines.append(_compared(h, f.previous, noun))
+    before = f.previous
+    if before is not None and (before.expected or before.open or before.activities):
+        lines.append(_compared(h, before, noun))
     return lines
 
 

@@ -399,7 +399,7 @@ def test_an_open_week_is_not_missed(engine, weeks, tmp_path):
     text = report_text(result.path)
     assert result.context["figures"]["weeks_open"] == "4"
     assert result.context["figures"]["weeks_missing"] == "0"
-    assert "Tuần đang mở (chưa đến hạn báo cáo) với 4 đơn vị" in text
+    assert "Tuần đang mở (chưa đến hạn báo cáo): đã có 0/4 đơn vị báo cáo" in text
     assert "đơn vị chưa báo cáo;" not in text and not result.context["missing"]
-    assert "Trong tuần, chưa có tuần nào đến hạn báo cáo." in text
+    assert "Chưa đến hạn báo cáo, nên chưa có đơn vị nào bị tính là chưa báo cáo." in text
     assert "hạn báo cáo của tuần cuối trong kỳ là 21:00 Chủ nhật, 06/12/2026" in text

@@ -122,14 +122,14 @@ def _general(f: PeriodFigures, noun: str) -> list[str]:
                 f"{number(h.not_reported)} đơn vị chưa báo cáo.")
         if h.open:
             lines.append(
-                f"Tuần đang mở (chưa đến hạn báo cáo) với {number(h.open)} đơn vị: đã có "
-                f"{number(h.open_reported)} đơn vị báo cáo; các đơn vị còn lại chưa bị tính "
-                "là chưa báo cáo.")
+                f"Tuần đang mở (chưa đến hạn báo cáo): đã có {number(h.open_reported)}/"
+                f"{number(h.open)} đơn vị báo cáo; đơn vị chưa báo cáo chưa bị tính là thiếu.")
     else:
         if h.expected:
             lines.append(
-                f"Trong {number(len(f.period.weeks))} tuần, {number(h.units_due)} đơn vị phải "
-                f"báo cáo {number(h.expected)} lượt (mỗi đơn vị một lượt mỗi tuần); đã nhận "
+                f"Trong {number(len(f.period.weeks))} tuần của {noun}, {number(h.units_due)} đơn "
+                f"vị phải báo cáo tổng cộng {number(h.expected)} lượt (mỗi đơn vị một lượt cho "
+                "mỗi tuần đã hết hạn, kể từ tuần đơn vị được đưa vào hệ thống); đã nhận "
                 f"{number(h.reported)} lượt, đạt {percent(h.completion_rate)}, trong đó "
                 f"{number(h.on_time)} lượt đúng hạn, {number(h.late)} lượt trễ hạn; còn "
                 f"{number(h.not_reported)} lượt chưa báo cáo. "
@@ -264,7 +264,7 @@ def _missing_note(f: PeriodFigures, noun: str) -> str:
     if f.missing:
         return ""
     if not f.headline.expected:
-        return f"Trong {noun}, chưa có tuần nào đến hạn báo cáo."
+        return "Chưa đến hạn báo cáo, nên chưa có đơn vị nào bị tính là chưa báo cáo."
     return f"Trong {noun}, tất cả các đơn vị đã báo cáo đầy đủ."
 
 

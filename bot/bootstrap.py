@@ -44,10 +44,12 @@ def build_services(settings: Settings, engine: Optional[Engine] = None,
         public_url=settings.public_url,
     )
     set_telegram_username(services, settings.telegram_bot_username)
+    from exports.letterhead import letterhead_from_settings
     from exports.rollup import chat_exporter  # lazily: openpyxl is slow to import for the CLI
     # /xuat workbooks go to data/exports beside data/media and are pruned after a day.
     services.export_workbook = chat_exporter(settings.media_dir,
-                                             settings.media_dir.parent / "exports")
+                                             settings.media_dir.parent / "exports",
+                                             letterhead=letterhead_from_settings(settings))
     services.export_report = report_exporter(settings)
     return services
 

@@ -6,20 +6,12 @@ from typing import Optional
 
 import click
 
-from bot.cli_common import engine_from_settings, fail, settings
+from bot.cli_common import engine_from_settings, fail, period_options, period_or_fail, settings
 from bot.cli_vi import command
 
 
 @command()
-@click.option("--period", "period_spec", metavar="KỲ",
-              help="Kỳ báo cáo: 2026-W48 (tuần), 2026-11 (tháng), 2026-Q4 (quý), 2026-H2 "
-                   "(6 tháng) hoặc 2026 (năm).")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), metavar="NGÀY",
-              help="Ngày đầu (dạng 2026-11-01, dùng cùng --to) thay cho --period.")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), metavar="NGÀY",
-              help="Ngày cuối (tính cả ngày này).")
-@click.option("--unit", "unit_code", metavar="MÃ_ĐƠN_VỊ",
-              help="Chỉ đơn vị này và cấp dưới (mặc định: toàn bộ cây tổ chức).")
+@period_options
 @click.option("--out", "out", type=click.Path(path_type=Path), metavar="TỆP",
               help="Tệp cần ghi: .docx (Word) hoặc .pdf (cần LibreOffice). Mặc định: "
                    "bao-cao-<kỳ>[-<đơn vị>].docx.")
@@ -34,7 +26,6 @@ def report(period_spec: Optional[str], date_from, date_to, unit_code: Optional[s
 
     Số liệu giống hệt bảng tổng hợp Excel cùng kỳ (lệnh export), bảng Excel là phụ lục."""
     from exports.letterhead import letterhead_from_settings
-    from exports.periods import PeriodError, parse_period, period_between
     from exports.report_docx import ReportError, write_report
     from exports.report_docx.render import TemplateProblem, write_default_template
 
@@ -46,17 +37,7 @@ def report(period_spec: Optional[str], date_from, date_to, unit_code: Optional[s
         click.echo(f"Đã ghi mẫu báo cáo → {path}. Sửa bằng Word rồi đặt "
                    f"REPORT_TEMPLATE={path.resolve()} (hoặc dùng --template).")
         return
-    try:
-        if period_spec and (date_from or date_to):
-            raise PeriodError("Dùng --period hoặc --from/--to, không dùng cả hai.")
-        if period_spec:
-            period = parse_period(period_spec)
-        elif date_from and date_to:
-            period = period_between(date_from.date(), date_to.date())
-        else:
-            raise PeriodError("Cần --period (ví dụ 2026-W48) hoặc cả --from và --to.")
-    except PeriodError as exc:
-        fail(str(exc), code=2)
+    period = period_or_fail(period_spec, date_from, date_to)
     if out is None:
         out = Path(f"bao-cao-{period.spec}{'-' + unit_code if unit_code else ''}.docx")
     config = settings()

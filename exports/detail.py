@@ -15,19 +15,19 @@ DETAIL = "Chi tiết"
 ISSUES = "Khó khăn – Đề xuất"
 PLATFORMS = {"telegram": "Telegram", "zalo": "Zalo"}
 
+# Widths keep each sheet readable when printed one A4 landscape page wide; longer text wraps.
 DETAIL_COLUMNS = [
-    Column("Mã biên nhận", 13), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
-    Column("Đơn vị", 28), Column("Đơn vị cấp trên", 26), Column("Người báo cáo", 20),
-    Column("Nền tảng", 10), Column("Nhiệm vụ", 22), Column("Nội dung", 50, "wrap"),
-    Column("Số người tham gia", 11), Column("Khó khăn", 32, "wrap"),
-    Column("Đề xuất", 32, "wrap"), Column("Số ảnh (bấm để xem)", 10, "link"),
-    Column("Đúng hạn / Trễ hạn", 11),
+    Column("Mã biên nhận", 12), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
+    Column("Đơn vị", 24), Column("Đơn vị cấp trên", 18), Column("Người báo cáo", 16),
+    Column("Nền tảng", 9), Column("Nhiệm vụ", 19), Column("Nội dung", 40, "wrap"),
+    Column("Số người tham gia", 8), Column("Khó khăn", 24, "wrap"),
+    Column("Đề xuất", 24, "wrap"), Column("Số ảnh (bấm để xem)", 8, "link"), Column("Đúng hạn / Trễ hạn", 9),
 ]
 ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
 ISSUE_COLUMNS = [
-    Column("STT", 6), Column("Đơn vị", 30), Column("Mã biên nhận", 13),
-    Column("Ngày", 11, "date"), Column("Nhiệm vụ", 22), Column("Khó khăn", 50, "wrap"),
-    Column("Đề xuất", 50, "wrap"), Column("Ý kiến trả lời của Văn phòng", 40, "wrap"),
+    Column("STT", 5), Column("Đơn vị", 24), Column("Mã biên nhận", 11),
+    Column("Ngày", 11, "date"), Column("Nhiệm vụ", 18), Column("Khó khăn", 40, "wrap"),
+    Column("Đề xuất", 40, "wrap"), Column("Ý kiến trả lời của Văn phòng", 34, "wrap"),
 ]
 
 
@@ -52,7 +52,8 @@ class DetailWriter:
         each report is marked on time or late against it (a report sent in the grace window
         for last week is late)."""
         self.sheet = Sheet(book, DETAIL, "CHI TIẾT CÁC BÁO CÁO «30 PHÚT HÀNH ĐỘNG»",
-                           DETAIL_COLUMNS, heading, freeze_col=2)
+                           DETAIL_COLUMNS, heading, freeze_col=2,
+                           align_wrapped_rows=False)  # the big sheet: see Sheet
         self.task_names, self.first_photo = task_names, first_photo
         self.evidence_title = evidence_title
         self.names = {uid: (u.name, units[u.parent_id].name if u.parent_id in units else "")

@@ -49,6 +49,15 @@ def zip_name(photo: PhotoLine) -> str:
     return f"{MEDIA_FOLDER}/{photo.receipt_code}-{photo.position + 1}{suffix}"
 
 
+def media_note(media_root: Optional[Path], with_media: bool) -> str:
+    """One line saying where the full photos are, for whoever opens the workbook elsewhere."""
+    if with_media:
+        return f"Ảnh gốc nằm trong thư mục {MEDIA_FOLDER}/ cạnh tệp này (giải nén cả gói .zip)."
+    where = f"thư mục {media_root.resolve()} trên máy chạy bot" if media_root else "máy chạy bot"
+    return (f"Ảnh gốc lưu ở {where}; cần gửi kèm ảnh thì xuất gói .zip "
+            f"(fieldreport export --with-media).")
+
+
 def _display_size(photo: PhotoLine) -> tuple[int, int]:
     width, height = max(photo.width, 1), max(photo.height, 1)
     shown_w = min(THUMB_MAX_WIDTH_PX, round(THUMB_HEIGHT_PX * width / height))
@@ -65,7 +74,8 @@ def _anchor(row: int, size: tuple[int, int]) -> OneCellAnchor:
 def write_evidence(book, heading: Heading, photos: Sequence[PhotoLine], unit_names: dict[int, str],
                    task_names: dict[int, str], media_root: Optional[Path], with_media: bool,
                    tick: Callable[[int], None] = lambda n: None) -> Sheet:
-    sheet = Sheet(book, EVIDENCE, "MINH CHỨNG HOẠT ĐỘNG (ẢNH)", COLUMNS, heading, freeze_col=3)
+    sheet = Sheet(book, EVIDENCE, "MINH CHỨNG HOẠT ĐỘNG (ẢNH)", COLUMNS, heading, freeze_col=3,
+                  note=media_note(media_root, with_media))
     root_uri = media_root.resolve().as_uri() if media_root else ""  # resolved once, not per photo
     for number, photo in enumerate(photos, start=1):
         thumb = media_root / photo.thumb_path if media_root else None

@@ -42,21 +42,18 @@ def _local(moment: Optional[datetime]):
 
 
 def _reports(s: Session, weeks: Iterable[str], scope: Optional[set[int]]):
-    """Reviewed reports of the period's activity weeks, like every other sheet."""
     query = (select(Report, store.ReportReview, Task)
              .join(store.ReportReview, store.ReportReview.report_id == Report.id)
              .join(Task, Task.id == Report.task_id)
-             .where(Report.period.in_(list(weeks))))
+             .where(Report.period.in_(list(weeks))))  # by activity week, as every sheet
     if scope is not None:
         query = query.where(Report.unit_id.in_(list(scope)))
     return s.exec(query.order_by(Report.created_at, Report.id)).all()
 
 
 def write_review_sheets(book: Workbook, heading: Heading, s: Session, weeks: Iterable[str],
-                        scope: Optional[set[int]], units: dict[int, Unit],
-                        last_week: str) -> None:
-    """All three sheets, each only when it has rows. `scope`: the subtree's unit ids (None:
-    the whole tree)."""
+                        scope: Optional[set[int]], units: dict[int, Unit], last_week: str) -> None:
+    """All three sheets, each only when it has rows."""
     rows = _reports(s, weeks, scope)
     if rows:
         _write_review(book, heading, s, rows, units)

@@ -26,7 +26,9 @@ from tqdm import tqdm
 
 from exports.detail import DetailWriter, write_issues
 from exports.evidence import EVIDENCE, write_evidence, zip_name
+from exports.letterhead import Letterhead
 from exports.periods import Period, PeriodError, as_period
+from exports.print_layout import use_document_font
 from exports.sheet import Heading
 from exports.figures import ExportError, open_scope
 from exports.summary import write_by_task, write_by_week, write_missing, write_summary
@@ -51,7 +53,7 @@ class RollupResult:
 def write_rollup(source: Union[Session, Engine], out_path: Path, period: PeriodLike,
                  unit_code: Optional[str] = None, *, media_root: Optional[Path] = None,
                  with_media: bool = False, generated_at: Optional[datetime] = None,
-                 progress: bool = False) -> Path:
+                 progress: bool = False, letterhead: Optional[Letterhead] = None) -> Path:
     """Write the rollup workbook and return the path written.
 
     source: an open Session (read inside its transaction) or an Engine.
@@ -63,16 +65,20 @@ def write_rollup(source: Union[Session, Engine], out_path: Path, period: PeriodL
         folder its links point into.
     generated_at: the "Lập lúc" time (aware); now by default.
     progress: show a tqdm bar on stderr for exports of PROGRESS_MIN_ROWS rows or more.
+    letterhead: issuer, place, signer and recipients of the Tổng hợp document
+        (exports.letterhead.letterhead_from_settings); Letterhead() by default.
     Raises ExportError (unknown unit) or exports.periods.PeriodError (bad period).
     """
     return export_rollup(source, out_path, period, unit_code, media_root=media_root,
-                         with_media=with_media, generated_at=generated_at, progress=progress).path
+                         with_media=with_media, generated_at=generated_at, progress=progress,
+                         letterhead=letterhead).path
 
 
 def export_rollup(source: Union[Session, Engine], out_path: Path, period: PeriodLike,
                   unit_code: Optional[str] = None, *, media_root: Optional[Path] = None,
                   with_media: bool = False, generated_at: Optional[datetime] = None,
-                  progress: bool = False) -> RollupResult:
+                  progress: bool = False, letterhead: Optional[Letterhead] = None
+                  ) -> RollupResult:
     """write_rollup, also returning what went in (for the CLI's closing line)."""
     period = as_period(period)
     out_path = Path(out_path)
@@ -84,13 +90,13 @@ def export_rollup(source: Union[Session, Engine], out_path: Path, period: Period
             with tempfile.TemporaryDirectory(dir=out_path.parent) as tmp:
                 inner = Path(tmp) / book_path.name
                 photos, reports, units = _write_book(s, inner, period, unit_code, media_root,
-                                                     True, generated_at, progress)
+                                                     True, generated_at, progress, letterhead)
                 target = out_path.with_suffix(".zip")
                 _zip_with_media(target, inner, photos, media_root)
         else:
             target = book_path
             photos, reports, units = _write_book(s, target, period, unit_code, media_root,
-                                                 False, generated_at, progress)
+                                                 False, generated_at, progress, letterhead)
     return RollupResult(target, period, reports, len(photos), units)
 
 
@@ -105,7 +111,7 @@ def _session(source: Union[Session, Engine]) -> Iterator[Session]:
 
 def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str],
                 media_root: Optional[Path], with_media: bool, generated_at: Optional[datetime],
-                progress: bool):
+                progress: bool, letterhead: Optional[Letterhead]):
     generated_at = generated_at or utcnow()
     # The same scope and Rollup as exports.figures.period_figures: one count, two outputs.
     scope = open_scope(s, period, unit_code, generated_at)
@@ -118,6 +124,7 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
                       to_local(generated_at).replace(tzinfo=None), period.week_note)
 
     book = Workbook(write_only=True)
+    use_document_font(book)
     book.properties.creator = "fieldreport"
     book.properties.title = f"Báo cáo «30 phút hành động» – {period.label}"
     # disable=None: tqdm itself stays quiet when stderr is not a terminal (cron, tests).
@@ -144,11 +151,10 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
     write_missing(book, heading, rollup, [u.id for u, _ in ordered], secretaries(s))
     write_issues(book, heading, detail.issues, by_id, position)
     from exports.review_sheets import write_review_sheets  # office review, targets
-    write_review_sheets(book, heading, s, period.weeks, scope.unit_ids, by_id,
-                        period.weeks[-1])
+    write_review_sheets(book, heading, s, period.weeks, scope.unit_ids, by_id, period.weeks[-1])
     # The per-unit sheets need every report added up, so they come last but go first.
     lines = scope.lines()
-    write_summary(book, heading, lines, rollup, index=0)
+    write_summary(book, heading, lines, rollup, index=0, letterhead=letterhead)
     write_by_task(book, heading, lines, rollup, scope.ordered_tasks(), index=1)
     if len(period.weeks) > 1:
         write_by_week(book, heading, lines, rollup, index=2)
@@ -176,8 +182,8 @@ def _zip_with_media(target: Path, book: Path, photos, media_root: Optional[Path]
 
 # --- for the chat command (handlers/export_cmd.py via Services.export_workbook) --------------
 
-def chat_exporter(media_root: Path, out_dir: Path, keep_seconds: int = 24 * 3600
-                  ) -> Callable[..., Path]:
+def chat_exporter(media_root: Path, out_dir: Path, keep_seconds: int = 24 * 3600,
+                  letterhead: Optional[Letterhead] = None) -> Callable[..., Path]:
     """A function (session, period_spec, unit_id=None, generated_at=None) -> Path that writes
     the rollup into out_dir for the bot to send, removing files older than keep_seconds."""
     out_dir = Path(out_dir)
@@ -191,7 +197,8 @@ def chat_exporter(media_root: Path, out_dir: Path, keep_seconds: int = 24 * 3600
         stamp = to_local(generated_at or utcnow()).strftime("%Y%m%d-%H%M%S")
         name = f"bao-cao-{period.spec}{suffix}-{stamp}.xlsx"
         return write_rollup(s, out_dir / name, period, unit.code if unit else None,
-                            media_root=media_root, generated_at=generated_at)
+                            media_root=media_root, generated_at=generated_at,
+                            letterhead=letterhead)
     return export
 
 

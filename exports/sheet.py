@@ -7,44 +7,48 @@ stored as string cells, so it is never read as a formula or an error value.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional, Sequence
 
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
+from openpyxl.worksheet.pagebreak import Break
+
+from exports.print_layout import (BODY_SIZE, DEFAULT_ROW_PT, add_table_borders, chars_per_line,
+                                  chart_text, column_points, font, page_body_points,
+                                  row_height, set_print_layout, text_lines)
 from exports.safe import safe_text
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see the continuation sheet
 HEADER_ROW = 6  # rows 1-5 are the title block
 FIRST_DATA_ROW = HEADER_ROW + 1
 
-LINK_FONT = Font(color="0563C1", underline="single")
+LINK_FONT = font(color="0563C1", underline="single")
+TOP = Alignment(vertical="top")
 TOP_WRAP = Alignment(wrap_text=True, vertical="top")
 # Row styles (fills use Excel's built-in "Bad" / "Neutral" colours the office will recognise).
 VARIANTS: dict[str, dict[str, Any]] = {
     "plain": {},
-    "bold": {"font": Font(bold=True)},
-    "subtotal": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7")},
-    "total": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="BDD7EE")},
-    "missing": {"font": Font(color="9C0006"), "fill": PatternFill("solid", fgColor="FFC7CE")},
-    "partial": {"font": Font(color="9C5700"), "fill": PatternFill("solid", fgColor="FFEB9C")},
-    "group": {"font": Font(bold=True, color="1F4E78"),
+    "bold": {"font": font(bold=True)},
+    "subtotal": {"font": font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7")},
+    "total": {"font": font(bold=True), "fill": PatternFill("solid", fgColor="BDD7EE")},
+    "missing": {"font": font(color="9C0006"), "fill": PatternFill("solid", fgColor="FFC7CE")},
+    "partial": {"font": font(color="9C5700"), "fill": PatternFill("solid", fgColor="FFEB9C")},
+    "group": {"font": font(bold=True, color="1F4E78"),
               "fill": PatternFill("solid", fgColor="E2EFDA")},
 }
 # Rates inside subtotal and total rows of a column that otherwise holds counts.
 VARIANTS["subtotal_pct"] = {**VARIANTS["subtotal"], "number_format": "0%"}
 VARIANTS["total_pct"] = {**VARIANTS["total"], "number_format": "0%"}
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+# Light enough to print on an office's black-and-white printer.
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+HEADER_FONT = font(bold=True)
 
 
 @dataclass(frozen=True)
@@ -104,12 +108,32 @@ def locate(base: str, index: int) -> tuple[str, int]:
 
 
 def header_height(columns: Sequence[Column]) -> float:
-    """Points for a wrapped header row: write-only rows are not fitted by every reader."""
+    """Points for a wrapped header row: write-only rows are not fitted by every reader.
+    Header words are bold, and few enough to wrap word by word."""
     def lines(col: Column) -> int:
-        per_line = max(col.width - 1, 1)
-        parts = col.header.split("\n")
-        return sum(math.ceil(max(len(part), 1) * 1.15 / per_line) for part in parts)
-    return 15 * max(lines(c) for c in columns) + 3
+        per_line = chars_per_line(col.width) / 1.1  # bold
+        count = 0
+        for part in col.header.split("\n"):
+            count, used = count + 1, 0
+            for word in part.split():
+                if used and used + 1 + len(word) > per_line:
+                    count, used = count + 1, 0
+                used += (1 if used else 0) + len(word)
+        return count
+    return row_height(max(lines(c) for c in columns))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Text over columns first..last (1-based, merged when more than one) of a document row."""
+    text: str
+    font: Any
+    first: int = 1
+    last: int = 1
+    horizontal: str = "left"
+
+
+Line = tuple  # of Pieces; an empty tuple is a blank row
 
 
 def needs_guard(text: str) -> bool:
@@ -120,11 +144,21 @@ def needs_guard(text: str) -> bool:
 class Sheet:
     def __init__(self, book: Workbook, title: str, sheet_title: str, columns: Sequence[Column],
                  heading: Heading, freeze_col: int = 1, landscape: bool = True,
-                 index: Optional[int] = None):
-        """`index`: where the sheet goes among those already created (None: last)."""
+                 index: Optional[int] = None, top: Optional[Sequence[Line]] = None,
+                 note: str = "", align_wrapped_rows: bool = True):
+        """`index`: where the sheet goes among those already created (None: last).
+        `top`: the lines above the table on the first part (default: the annex title block).
+        `note`: one line added under the annex title block (e.g. where the photos are).
+        `align_wrapped_rows`: put every cell of a row with wrapped text at the top; False keeps
+        the short cells of such rows unstyled (at the bottom), for sheets of 100,000 rows."""
         self.book, self.base, self.sheet_title = book, title, sheet_title
         self.columns, self.heading = list(columns), heading
         self.freeze_col, self.landscape = freeze_col, landscape
+        self.top, self.note, self.align_wrapped_rows = top, note, align_wrapped_rows
+        self.widths = [c.width for c in self.columns]
+        # Only text can need more than one line; numbers and dates are never checked.
+        self._text_columns = [i for i, c in enumerate(self.columns)
+                              if c.kind in ("text", "wrap", "tree", "link", "center")]
         self.part = 0
         self.ws = None
         self._open_part(index)
@@ -137,33 +171,62 @@ class Sheet:
             index = self.book.worksheets.index(self.ws) + 1
         self.part += 1
         ws = self.book.create_sheet(part_title(self.base, self.part), index=index)
-        self.ws, self.row, self._templates = ws, 0, {}
+        self.ws, self.row, self._templates, self._height_attrs = ws, 0, {}, {}
+        self.used_pt = 0.0  # height of the rows written so far, for the page-break estimate
+        lines = self.top if self.top is not None and self.part == 1 else self._annex_heading()
+        self.header_row = len(lines) + 1
+        self.first_data_row = self.header_row + 1
         for i, col in enumerate(self.columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = col.width
-        ws.freeze_panes = f"{get_column_letter(self.freeze_col)}{FIRST_DATA_ROW}"
-        ws.page_setup.orientation = "landscape" if self.landscape else "portrait"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_options.gridLines = True  # printed grid without a border style per cell
-        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        self._write_heading()
+        ws.freeze_panes = f"{get_column_letter(self.freeze_col)}{self.first_data_row}"
+        set_print_layout(ws, self.landscape)
+        ws.print_title_rows = f"{self.header_row}:{self.header_row}"
+        self.write_lines(lines)
+        self._write_header()
 
-    def _write_heading(self) -> None:
-        h, ws = self.heading, self.ws
+    def _annex_heading(self) -> list[Line]:
+        h = self.heading
         suffix = f" (tiếp theo, phần {self.part})" if self.part > 1 else ""
-        lines = [("ĐOÀN TNCS HỒ CHÍ MINH", Font(bold=True)),
-                 (h.organisation.upper(), Font(bold=True)),
-                 (self.sheet_title + suffix, Font(bold=True, size=14, color="1F4E78")),
+        stamp = f"Lập lúc: {h.generated_at:%d/%m/%Y %H:%M}"
+        texts = [("ĐOÀN TNCS HỒ CHÍ MINH", font(bold=True)),
+                 (h.organisation.upper(), font(bold=True)),
+                 (self.sheet_title + suffix, font(bold=True, size=14)),
                  (f"Kỳ báo cáo: {h.period}" + (f". {h.note}" if h.note else ""),
-                  Font(italic=True)),
-                 (f"Lập lúc: {h.generated_at:%d/%m/%Y %H:%M}", Font(italic=True, color="595959"))]
-        ws.row_dimensions[3].height = 21  # the larger title line
-        ws.row_dimensions[HEADER_ROW].height = header_height(self.columns)
-        for text, font in lines:
-            cell = WriteOnlyCell(ws, safe_text(text))
-            cell.data_type, cell.font = "s", font
-            ws.append([cell])
+                  font(italic=True)),
+                 (f"{stamp}. {self.note}" if self.note else stamp,
+                  font(italic=True, color="595959"))]
+        return [(Piece(text, f),) for text, f in texts]
+
+    def write_lines(self, lines: Sequence[Line]) -> None:
+        """Document rows outside the table: pieces of text, merged over their columns."""
+        ws = self.ws
+        for line in lines:
+            self.row += 1
+            cells: list[Any] = []
+            height = DEFAULT_ROW_PT
+            for piece in line:
+                while len(cells) < piece.first - 1:
+                    cells.append(None)
+                cell = WriteOnlyCell(ws, safe_text(piece.text))
+                cell.data_type, cell.font = "s", piece.font
+                cell.alignment = Alignment(horizontal=piece.horizontal, vertical="center")
+                cells.append(cell)
+                cells.extend([None] * (piece.last - piece.first))
+                if piece.last > piece.first:
+                    ws.merged_cells.add(f"{get_column_letter(piece.first)}{self.row}:"
+                                        f"{get_column_letter(piece.last)}{self.row}")
+                size = piece.font.sz or BODY_SIZE
+                if size > BODY_SIZE:
+                    height = max(height, round(size * 1.5))
+            if height != DEFAULT_ROW_PT:
+                ws.row_dimensions[self.row].height = height
+            self.used_pt += height
+            ws.append(cells)
+
+    def _write_header(self) -> None:
+        ws = self.ws
+        height = header_height(self.columns)
+        ws.row_dimensions[self.header_row].height = height
         header = []
         for col in self.columns:
             cell = WriteOnlyCell(ws, col.header)
@@ -171,29 +234,65 @@ class Sheet:
             cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
             header.append(cell)
         ws.append(header)
-        self.row = HEADER_ROW
+        self.row = self.header_row
+        self.used_pt += height
+        self.header_pt = height
 
     def _finish_part(self) -> None:
         last = get_column_letter(len(self.columns))
-        self.ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(self.row, FIRST_DATA_ROW)}"
+        table_end = max(self.row, self.first_data_row)
+        self.ws.auto_filter.ref = f"A{self.header_row}:{last}{table_end}"
+        add_table_borders(self.ws, f"A{self.header_row}:{last}{table_end}")
 
-    def close(self) -> None:
+    def close(self, closing: Sequence[Line] = ()) -> None:
+        """Finish the sheet; `closing` lines (recipients, signature) go under the table, on
+        one page: when they would not fit on the current one, a page break goes before the
+        table's last two rows."""
         self._finish_part()
+        if closing:
+            self.blank_line()
+            block_pt = sum(max([DEFAULT_ROW_PT] + [round((p.font.sz or BODY_SIZE) * 1.5)
+                                                   for p in line]) for line in closing)
+            if not self._fits_on_page(block_pt):
+                # The last table rows go over with it: a signature never stands alone.
+                self.ws.row_breaks.append(Break(id=max(self.row - 3, self.header_row)))
+            self.write_lines(closing)
+
+    def blank_line(self) -> None:
+        self.write_lines([()])
+
+    def _fits_on_page(self, block_pt: float) -> bool:
+        page = page_body_points(self.landscape, self.widths)
+        safety = 2 * DEFAULT_ROW_PT  # readers round row heights and scale a little differently
+        if self.used_pt + block_pt <= page - safety:
+            return True
+        later = page - self.header_pt  # later pages repeat the header row
+        position = (self.used_pt - page) % later if self.used_pt > page else self.used_pt
+        return position + block_pt <= later - safety and self.used_pt > page
+
+    def add_chart_block(self, chart) -> None:
+        """Put `chart` under the table, starting a new page so no page break splits it and it
+        covers no cell; it is kept within the table's printed width."""
+        table_cm = sum(column_points(w) for w in self.widths) / 72 * 2.54
+        chart.width = min(chart.width, table_cm - 1)
+        chart.txPr = chart_text()
+        self.ws.row_breaks.append(Break(id=self.row))
+        self.ws.add_chart(chart, f"B{self.row + 2}")
 
     # --- rows ----------------------------------------------------------------------------------
 
-    def _template(self, index: int, variant: str, indent: int) -> TemplateCell:
-        key = (index, variant, indent)
+    def _template(self, index: int, variant: str, indent: int, wrap: bool = False
+                  ) -> TemplateCell:
+        key = (index, variant, indent, wrap)
         cell = self._templates.get(key)
         if cell is None:
             cell = TemplateCell(self.ws, row=1, column=1)
             kind = self.columns[index].kind
-            if kind == "wrap":
-                cell.alignment = TOP_WRAP
-            elif kind == "tree":
-                cell.alignment = Alignment(indent=indent, vertical="top")
+            cell.alignment = TOP_WRAP if wrap or kind == "wrap" else TOP
+            if kind == "tree":
+                cell.alignment = Alignment(indent=indent, vertical="top", wrap_text=True)
             elif kind == "center":
-                cell.alignment = Alignment(horizontal="center", vertical="top")
+                cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=wrap)
             elif kind == "datetime":
                 cell.number_format = "dd/mm/yyyy hh:mm"
             elif kind == "date":
@@ -209,16 +308,46 @@ class Sheet:
             self._templates[key] = cell
         return cell
 
+    def _lines(self, values: Sequence[Any], indent: int) -> tuple[int, set[int]]:
+        """Lines the row needs, and the text columns whose value must wrap to show in full."""
+        most, wrapped = 1, set()
+        columns = self.columns
+        for i in self._text_columns:
+            if i >= len(values):
+                break
+            value = values[i]
+            if type(value) is Marked:
+                value = value.value
+            if type(value) is Link:
+                value = value.text
+            if type(value) is not str:
+                continue
+            col = columns[i]
+            if len(value) <= col.width - 2 and "\n" not in value:  # the common case, cheaply
+                continue
+            lines = text_lines(value, col.width, indent if col.kind == "tree" else 0)
+            if lines > 1:
+                wrapped.add(i)
+                most = max(most, lines)
+        return most, wrapped
+
     def append(self, values: Sequence[Any], variant: str = "plain", indent: int = 0,
                height: Optional[float] = None) -> tuple[str, int]:
-        """Write one row; returns (sheet title, row number) where it landed."""
+        """Write one row; returns (sheet title, row number) where it landed. Rows whose text
+        wraps get the height it needs (at least `height`)."""
         if self.row >= MAX_SHEET_ROWS:
             self._open_part()
         self.row += 1
+        lines, wrapped = self._lines(values, indent)
+        if lines > 1:
+            height = max(height or 0, row_height(lines))
         if height is not None:
-            self.ws.row_dimensions[self.row].height = height
+            self._set_height(height)
+        self.used_pt += height or DEFAULT_ROW_PT
         out: list[Any] = []
-        plain_row = variant == "plain"
+        # A row that wraps has all its cells at the top (the fast path's cells sit at the
+        # bottom), so only rows of one line take it.
+        plain_row = variant == "plain" and not (wrapped and self.align_wrapped_rows)
         for i, value in enumerate(values):
             if value is None:
                 out.append(None)
@@ -229,14 +358,14 @@ class Sheet:
             kind = self.columns[i].kind
             # Fast path: values openpyxl stores as they are, in a column without a style.
             if (plain_row and cell_variant == "plain" and kind in ("text", "link")
-                    and type(value) is not Link):
+                    and type(value) is not Link and i not in wrapped):
                 if type(value) is str:
                     value = safe_text(value)
                     if needs_guard(value):
                         value = self._literal(value)
                 out.append(value)
                 continue
-            cell = self._template(i, cell_variant, indent)
+            cell = self._template(i, cell_variant, indent, i in wrapped)
             if type(value) is Link:
                 cell.hyperlink = Hyperlink(ref="", target=value.target, location=value.location)
                 value = value.text
@@ -250,6 +379,15 @@ class Sheet:
             out.append(cell)
         self.ws.append(out)
         return part_title(self.base, self.part), self.row
+
+    def _set_height(self, height: float) -> None:
+        """The current row's height. openpyxl's writer only reads the row's attributes from
+        row_dimensions, so a shared plain dict per height stands in for a RowDimension: building
+        one per row of a 100,000-row sheet costs more than the rest of the row."""
+        attrs = self._height_attrs.get(height)
+        if attrs is None:
+            attrs = self._height_attrs[height] = {"ht": f"{height:g}", "customHeight": "1"}
+        dict.__setitem__(self.ws.row_dimensions, self.row, attrs)
 
     def _literal(self, text: str) -> WriteOnlyCell:
         # A fresh cell: openpyxl reuses an unstyled cell it is handed for the next raw value.

@@ -5,8 +5,10 @@ from typing import Optional
 
 from openpyxl.chart import BarChart, LineChart, Reference
 
+from exports.document import closing_lines, letterhead_lines
+from exports.letterhead import Letterhead
 from exports.periods import week_label
-from exports.sheet import HEADER_ROW, Column, Heading, Marked, Sheet
+from exports.sheet import Column, Heading, Marked, Sheet
 from exports.stats import Rollup, Totals
 from exports.tree import Line
 from storage.clock import to_local, week_bounds
@@ -18,14 +20,14 @@ BY_WEEK = "Theo tuần"
 MISSING = "Chưa báo cáo"
 LINE_VARIANT = {"unit": "plain", "subtotal": "subtotal", "total": "total"}
 
-SUMMARY_COLUMNS = [
-    Column("STT", 6), Column("Mã đơn vị", 12), Column("Đơn vị", 42, "tree"),
-    Column("Số hoạt động (báo cáo)", 11, "int"), Column("Số người tham gia", 11, "int"),
-    Column("Số nhiệm vụ đã thực hiện", 11, "int"), Column("Số ảnh minh chứng", 11, "int"),
-    Column("Báo cáo đầu tiên", 17, "datetime"), Column("Báo cáo gần nhất", 17, "datetime"),
-    Column("Số tuần đã báo cáo", 11, "int"), Column("Số tuần phải báo cáo (đã hết hạn)", 12, "int"),
-    Column("Số tuần trễ hạn", 10, "int"), Column("Tỷ lệ hoàn thành", 11, "percent"),
-    Column("Tình trạng", 26, "wrap"), Column("Số tuần đang mở (chưa đến hạn)", 12, "int"),
+SUMMARY_COLUMNS = [  # narrow enough to print on A4 landscape at a readable size
+    Column("STT", 5), Column("Mã đơn vị", 10), Column("Đơn vị", 28, "tree"),
+    Column("Số hoạt động (báo cáo)", 9, "int"), Column("Số người tham gia", 9, "int"),
+    Column("Số nhiệm vụ đã thực hiện", 9, "int"), Column("Số ảnh minh chứng", 8, "int"),
+    Column("Báo cáo đầu tiên", 11, "date"), Column("Báo cáo gần nhất", 11, "date"),
+    Column("Số tuần đã báo cáo", 8, "int"), Column("Số tuần phải báo cáo (đã hết hạn)", 10, "int"),
+    Column("Số tuần trễ hạn", 8, "int"), Column("Tỷ lệ hoàn thành", 9, "percent"),
+    Column("Tình trạng", 20, "wrap"), Column("Số tuần đang mở (chưa đến hạn)", 9, "int"),
 ]
 OPEN = "Đang mở"  # a week whose deadline is still ahead: never "Chưa"
 
@@ -59,9 +61,13 @@ def _behind(rollup: Rollup, members) -> int:
 
 
 def write_summary(book, heading: Heading, lines: list[Line], rollup: Rollup,
-                  index: Optional[int] = None) -> Sheet:
+                  index: Optional[int] = None, letterhead: Optional[Letterhead] = None) -> Sheet:
+    """Tổng hợp, laid out as the signed báo cáo (exports/document.py)."""
+    letterhead = (letterhead or Letterhead()).for_unit(heading.organisation)
+    top = letterhead_lines(letterhead, heading, SUMMARY_COLUMNS, heading.generated_at.date())
     sheet = Sheet(book, SUMMARY, "TỔNG HỢP KẾT QUẢ BÁO CÁO «30 PHÚT HÀNH ĐỘNG»",
-                  SUMMARY_COLUMNS, heading, freeze_col=4, index=index)
+                  SUMMARY_COLUMNS, heading, freeze_col=4, index=index, top=top)
+    sheet.ws.sheet_view.showGridLines = False  # on screen too: it is a document
     number = 0
     for line in lines:
         t = rollup.totals(line.members)
@@ -74,7 +80,7 @@ def write_summary(book, heading: Heading, lines: list[Line], rollup: Rollup,
                       t.reports, t.participants, t.tasks, t.photos, _local(t.first),
                       _local(t.last), t.weeks_reported, t.weeks_due, t.weeks_late, t.rate,
                       status, t.weeks_open], variant=variant, indent=line.depth)
-    sheet.close()
+    sheet.close(closing_lines(letterhead, SUMMARY_COLUMNS))
     return sheet
 
 
@@ -101,9 +107,9 @@ def write_by_task(book, heading: Heading, lines: list[Line], rollup: Rollup,
         chart.add_data(Reference(sheet.ws, min_col=4, max_col=3 + len(tasks), min_row=total_row),
                        from_rows=True, titles_from_data=False)
         chart.set_categories(Reference(sheet.ws, min_col=4, max_col=3 + len(tasks),
-                                       min_row=HEADER_ROW))
+                                       min_row=sheet.header_row))
         chart.width, chart.height = max(16, 2.2 * len(tasks)), 9
-        sheet.ws.add_chart(chart, f"C{total_row + 3}")  # below the table: it prints there
+        sheet.add_chart_block(chart)
     sheet.close()
     return sheet
 
@@ -149,9 +155,9 @@ def write_by_week(book, heading: Heading, lines: list[Line], rollup: Rollup,
                    from_rows=True, titles_from_data=False)
     chart.series[0].smooth = False  # a rate per week, not a curve between weeks
     chart.set_categories(Reference(sheet.ws, min_col=4, max_col=3 + len(weeks),
-                                   min_row=HEADER_ROW))
+                                   min_row=sheet.header_row))
     chart.width, chart.height = max(18, 1.2 * len(weeks)), 9
-    sheet.ws.add_chart(chart, f"C{total_row + 3}")
+    sheet.add_chart_block(chart)
     sheet.close()
     return sheet
 

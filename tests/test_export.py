@@ -1,6 +1,7 @@
 """The rollup workbook, read back with openpyxl and checked against the database."""
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from datetime import datetime, timezone
@@ -70,8 +71,13 @@ def month(engine, org, services):
     return org
 
 
+def first_data_row(ws) -> int:
+    """Under the frozen header row (Tổng hợp has the document header above its table)."""
+    return int(re.sub(r"\D", "", ws.freeze_panes))
+
+
 def rows_of(ws):
-    return [list(r) for r in ws.iter_rows(min_row=HEADER + 1, values_only=True)]
+    return [list(r) for r in ws.iter_rows(min_row=first_data_row(ws), values_only=True)]
 
 
 def by_code(ws) -> dict:
@@ -88,16 +94,21 @@ def test_month_workbook_sheets_totals_and_layout(engine, month, services, tmp_pa
     book = load_workbook(out)
     assert book.sheetnames == SHEETS
     summary = book["Tổng hợp"]
-    assert summary["A1"].value == "ĐOÀN TNCS HỒ CHÍ MINH"
-    assert summary["A2"].value == "TỈNH ĐOÀN VĨNH LONG"
-    assert summary["A4"].value == (
-        "Kỳ báo cáo: Tháng 11/2026 (01/11/2026 – 30/11/2026). Tuần được tính vào tháng có ngày "
-        "thứ Năm của tuần (4 tuần, từ 02/11/2026 đến 29/11/2026).")
-    assert summary["A5"].value == "Lập lúc: 18/11/2026 17:00"
+    top = [c for row in summary.iter_rows(max_row=first_data_row(summary) - 2, values_only=True)
+           for c in row if c]
+    # No issuer set: the exported tree's name, under it *** and the number left blank.
+    assert top[:5] == ["TỈNH ĐOÀN VĨNH LONG", "ĐOÀN TNCS HỒ CHÍ MINH", "***", "Số:        -BC/TĐTN",
+                       "Ngày 18 tháng 11 năm 2026"]
+    assert "Kỳ báo cáo: Tháng 11/2026 (01/11/2026 – 30/11/2026)" in top
+    assert ("Tuần được tính vào tháng có ngày thứ Năm của tuần (4 tuần, từ 02/11/2026 đến "
+            "29/11/2026).") in top
+    assert "Số liệu tính đến 17:00 ngày 18/11/2026" in top
+    assert book["Chi tiết"]["A5"].value == "Lập lúc: 18/11/2026 17:00"
     for ws in book.worksheets:  # bold frozen header, filter, printed with the header on each page
-        assert ws.cell(HEADER, 1).font.b and ws.freeze_panes.endswith(str(HEADER + 1))
-        assert ws.auto_filter.ref.startswith(f"A{HEADER}:")
-        assert ws.print_title_rows == f"${HEADER}:${HEADER}"
+        header = first_data_row(ws) - 1
+        assert ws.cell(header, 1).font.b and (ws.title == "Tổng hợp" or header == HEADER)
+        assert ws.auto_filter.ref.startswith(f"A{header}:")
+        assert ws.print_title_rows == f"${header}:${header}"
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
 
     start, end = datetime(2026, 11, 2, tzinfo=LOCAL_TZ), datetime(2026, 11, 30, tzinfo=LOCAL_TZ)
@@ -115,7 +126,8 @@ def test_month_workbook_sheets_totals_and_layout(engine, month, services, tmp_pa
     assert a1[9:15] == [2, 2, 0, 1, "Đúng hạn", 1]
     b1 = by_code(summary)["CD-B1"]
     assert b1[9:14] == [2, 2, 1, 1, "Trễ hạn 1 tuần"]  # week 46 came late
-    a2_row = next(r for r in summary.iter_rows(min_row=HEADER + 1) if r[1].value == "CD-A2")
+    a2_row = next(r for r in summary.iter_rows(min_row=first_data_row(summary))
+                  if r[1].value == "CD-A2")
     assert a2_row[13].value == "Chưa báo cáo" and a2_row[2].fill.fgColor.rgb.endswith("FFC7CE")
     assert a2_row[2].alignment.indent == 2  # branch under district under province
     district = by_label(summary)["Huyện đoàn A"]  # a parent is a subtotal, not a unit with zeros
@@ -185,7 +197,7 @@ def test_week_has_no_week_sheet_and_subtree_export(engine, month, services, tmp_
     book = load_workbook(result.path)
     assert book.sheetnames == [s for s in SHEETS if s != "Theo tuần"]
     summary = book["Tổng hợp"]
-    assert summary["A2"].value == "HUYỆN ĐOÀN B"
+    assert summary["A1"].value == "HUYỆN ĐOÀN B"  # the issuer, when no REPORT_ISSUER is set
     assert list(by_code(summary)) == ["CD-B1", "CD-B2"]
     assert by_code(summary)["CD-B1"][11:14] == [1, 1, "Trễ hạn"]
     assert by_label(summary)["TỔNG CỘNG"][3] == 1

@@ -31,7 +31,8 @@ def exports_made(services, tmp_path):
 
 def units_in(path) -> list[str]:
     summary = load_workbook(path)["Tổng hợp"]
-    return [r[1] for r in summary.iter_rows(min_row=HEADER + 1, values_only=True) if r[1]]
+    first = int(summary.freeze_panes[1:])  # under the header row (the document header is above)
+    return [r[1] for r in summary.iter_rows(min_row=first, values_only=True) if r[1]]
 
 
 async def test_office_staff_pick_a_period_and_get_the_workbook(services, org, exports_made):
@@ -133,17 +134,22 @@ def cli(db_url, tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-def test_cli_export_periods_units_and_media(cli, engine, tmp_path):
+def test_cli_export_periods_units_and_media(cli, engine, tmp_path, monkeypatch):
     make_org(engine)
+    monkeypatch.setenv("REPORT_ISSUER", "BCH HUYỆN LONG HỒ")
+    monkeypatch.setenv("REPORT_PLACE", "Long Hồ")
+    get_settings.cache_clear()
     result = cli("export", "--period", "2026-11", "--unit", "HD-A", "--out", "thang.xlsx")
     assert result.exit_code == 0, result.output
     assert "Tháng 11/2026" in result.output and "thang.xlsx" in result.output
     assert units_in(tmp_path / "thang.xlsx") == ["CD-A1", "CD-A2"]
     assert cli("export", "--from", "2026-11-01", "--to", "2026-11-30").exit_code == 0
-    book = load_workbook(tmp_path / "bao-cao-20261101-20261130.xlsx")
-    assert book["Tổng hợp"]["A4"].value == (
-        "Kỳ báo cáo: Từ 01/11/2026 đến 30/11/2026. Báo cáo được tính theo tuần hoạt động: trọn "
-        "6 tuần có ngày trong khoảng này (từ 26/10/2026 đến 06/12/2026).")
+    summary = load_workbook(tmp_path / "bao-cao-20261101-20261130.xlsx")["Tổng hợp"]
+    top = [c for row in summary.iter_rows(max_row=10, values_only=True) for c in row if c]
+    assert "Kỳ báo cáo: Từ 01/11/2026 đến 30/11/2026" in top
+    assert ("Báo cáo được tính theo tuần hoạt động: trọn 6 tuần có ngày trong khoảng này (từ "
+            "26/10/2026 đến 06/12/2026).") in top
+    assert top[0] == "BCH HUYỆN LONG HỒ" and top[4].startswith("Long Hồ, ngày ")
     assert cli("export", "--period", "2026-W47", "--with-media").exit_code == 0
     assert (tmp_path / "bao-cao-2026-W47.zip").is_file()
     assert cli("export", "--period", "2026-13").exit_code == 2

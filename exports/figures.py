@@ -284,8 +284,11 @@ def summarise(scope: Scope, previous: Optional[Scope] = None,
                  line.photo_count, line.receipt_code, line.content)
         for line in (largest.lines() if largest is not None else ()))
 
+    parents = any_children(scope.units)  # judged by their subtree: their deadline is not theirs
+
     def deadlines(week: str) -> tuple[datetime, ...]:
-        return tuple(sorted({scope.rules.deadline(uid, week) for uid in ids}))
+        return tuple(sorted({scope.rules.deadline(uid, week) for uid in ids
+                             if uid not in parents} or {scope.rules.deadline(None, week)}))
     return PeriodFigures(
         scope.period, scope.organisation, rollup.as_of, headline(rollup, ids), tuple(tasks),
         tuple(issues), tuple(MissingGroup(p, tuple(u)) for p, u in groups.items()),
@@ -323,6 +326,10 @@ def period_figures(source: Union[Session, Engine], period, unit_code: Optional[s
         ('difficulty', 'Chi đoàn ấp 1', 'NV3 Nông thôn mới', 'Thiếu dụng cụ', 'BC-…')
         >>> f.previous_period.spec, f.previous.reported, f.previous.expected
         ('2026-W47', 1, 4)
+
+    Also, from the same pass: `largest` (the period's largest activities, for the Word report's
+    «Mô hình, cách làm hay»), per-task units and people, each missing unit's weeks, unit counts
+    (Headline.units_*), and the units' deadlines for the last week and the next period.
 
     Headline unit counts are unit-weeks (for one week: units); a unit counts as reported once
     a week however many activities it sent, and activities are counted separately.

@@ -85,11 +85,10 @@ def bare_rows(engine) -> int:
     from sqlmodel import Session
 
     from exports.periods import parse_period
-    from storage.reporting import iter_report_lines, local_day_bounds
+    from storage.reporting import iter_report_lines
     period = parse_period(str(YEAR))
-    with Session(engine) as s:
-        start, end = local_day_bounds(period.date_from, period.date_to)
-        return sum(1 for _ in iter_report_lines(s, start, end))
+    with Session(engine) as s:  # the year's reports, selected by activity week as the report
+        return sum(1 for _ in iter_report_lines(s, period.weeks))
 
 
 def main() -> None:

@@ -49,5 +49,8 @@ def report(period_spec: Optional[str], date_from, date_to, unit_code: Optional[s
     except ReportError as exc:
         fail(str(exc))
     figures = result.context["figures"]
-    click.echo(f"{period.title}: {figures['units_reported']}/{figures['units_expected']} đơn "
-               f"vị đã báo cáo, {figures['reports']} hoạt động → {result.path}")
+    reported = f"{figures['units_reported']}/{figures['units_expected']} đơn vị đã báo cáo"
+    if figures["weeks_open"] != "0":  # a week still before its deadline is not missed
+        reported += (f" (đang mở: {figures['weeks_open_reported']}/{figures['weeks_open']} "
+                     "lượt đã báo cáo)")
+    click.echo(f"{period.title}: {reported}, {figures['reports']} hoạt động → {result.path}")

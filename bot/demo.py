@@ -74,6 +74,9 @@ async def run_demo(folder: Optional[Path], verbose: bool = True, out=print) -> d
     header, rows = read_table(org_file)
     with session_scope(services.engine) as s:
         result = import_units(s, header, rows)
+        # The office registered the units the day before the week, so the week is owed.
+        for unit in repo.all_units(s):
+            unit.created_at = _at(monday - timedelta(days=1), 8, 0)
         branches = [u for u in repo.all_units(s) if u.level == "Chi đoàn"]
     out(f"Đã nạp {len(result.added)} đơn vị từ {org_file.name}: 1 Tỉnh đoàn, "
         f"{len(INTERMEDIATE)} đoàn cơ sở, {len(branches)} chi đoàn.")
@@ -129,19 +132,25 @@ async def run_demo(folder: Optional[Path], verbose: bool = True, out=print) -> d
             if verbose:
                 out(f"{'':12}{unit.name}: /sua → {cadre.text().splitlines()[0]}")
 
-    workbook = folder / f"bao-cao-{iso_week(clock.now)}.xlsx"
+    week = iso_week(clock.now)
+    # The week is over by now (it was last week): both files count it closed, at one instant.
+    clock.now = max(clock.now, utcnow())
+    workbook = folder / f"bao-cao-{week}.xlsx"
     export_workbook(services, workbook, monday, sunday)
+    report = write_week_report(services, settings, folder / f"bao-cao-{week}.docx", week)
     services.engine.dispose()
     missing = len(branches) - len(reporting)
     out(f"""
-Xong tuần {iso_week(clock.now)} ({monday:%d/%m}–{sunday:%d/%m/%Y}): {reports} báo cáo từ \
+Xong tuần {week} ({monday:%d/%m}–{sunday:%d/%m/%Y}): {reports} báo cáo từ \
 {len(reporting)}/{len(branches)} chi đoàn, {missing} chi đoàn chưa báo cáo.
   Cơ sở dữ liệu : {db_path}
   Ảnh minh chứng: {folder / 'media'}
   Bảng Excel    : {workbook}
+  Báo cáo (Word): {report}
 Trò chuyện thử với bot trên dữ liệu này:
   DATABASE_URL=sqlite:///{db_path} MEDIA_DIR={folder / 'media'} fieldreport shell --unit {branches[-1].code}""")
-    return {"folder": folder, "database": db_path, "workbook": workbook, "reports": reports,
+    return {"folder": folder, "database": db_path, "workbook": workbook, "report": report,
+            "reports": reports,
             "units_reported": len(reporting), "branches": len(branches)}
 
 
@@ -151,6 +160,18 @@ def export_workbook(services, out: Path, monday, sunday) -> None:
     with session_scope(services.engine) as s:
         write_rollup(s, out, iso_week_of(monday), media_root=services.media.root,
                      generated_at=services.clock())
+
+
+def write_week_report(services, settings: Settings, out: Path, week: str) -> Path:
+    """The week's báo cáo, with the letterhead from REPORT_* settings (place: Vĩnh Long)."""
+    from dataclasses import replace
+
+    from exports.letterhead import letterhead_from_settings
+    from exports.report_docx import write_report
+    letterhead = letterhead_from_settings(settings)
+    letterhead = replace(letterhead, place=letterhead.place or "Vĩnh Long")
+    return write_report(services.engine, out, week, letterhead=letterhead,
+                        as_of=services.clock()).path
 
 
 async def _act(cadre: SimulatedUser, step: str, unit_name: str):

@@ -6,8 +6,9 @@ period's reports; the workbook while writing Chi tiết, `period_figures` on its
 """
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable, Optional, Union
 
 from sqlalchemy.engine import Engine
@@ -18,10 +19,10 @@ from exports.stats import Rollup
 from exports.tree import Line, tree_lines
 from storage import repo
 from storage.catalog import task_name
-from storage.clock import utcnow
+from storage.clock import to_local, utcnow
 from storage.models import Task, Unit
-from storage.reporting import (all_tasks, any_children, iter_report_lines, units_with_reports,
-                               week_start)
+from storage.reporting import (ReportLine, all_tasks, any_children, iter_report_lines,
+                               units_with_reports, week_start)
 from storage.weeks import WeekRules, load_week_rules
 
 
@@ -98,9 +99,34 @@ def open_scope(s: Session, period, unit_code: Optional[str] = None,
     return Scope(period, root, unit_ids, units, ordered, all_tasks(s), plan.id if plan else None, rules, rollup)
 
 
-def fill(s: Session, scope: Scope) -> Scope:
+LARGEST = 5  # activities the Word report shows under «Mô hình, cách làm hay»
+
+
+class Largest:
+    """The period's largest activities (most participants, then photos, then earliest), kept
+    while the reports stream past on their way into the Rollup."""
+
+    def __init__(self, size: int = LARGEST):
+        self.size = size
+        self._heap: list[tuple[tuple, ReportLine]] = []
+
+    def add(self, line: ReportLine) -> None:
+        key = (line.participants or 0, line.photo_count, -line.id)
+        if len(self._heap) < self.size:
+            heapq.heappush(self._heap, (key, line))
+        elif key > self._heap[0][0]:
+            heapq.heapreplace(self._heap, (key, line))
+
+    def lines(self) -> list[ReportLine]:
+        return [line for _, line in sorted(self._heap, key=lambda kv: kv[0], reverse=True)]
+
+
+def fill(s: Session, scope: Scope, largest: Optional[Largest] = None) -> Scope:
+    add = scope.rollup.add
     for line in iter_report_lines(s, scope.period.weeks, scope.unit_ids):
-        scope.rollup.add(line)
+        add(line)
+        if largest is not None:
+            largest.add(line)
     return scope
 
 
@@ -122,6 +148,25 @@ class Headline:
     participants: int
     photos: int
     activities: int  # reports
+    # Units rather than unit-weeks (they differ for a period longer than a week):
+    units_due: int = 0  # units that owed at least one week whose deadline has passed
+    units_reported: int = 0  # of those, units that reported at least one owed week
+    units_full: int = 0  # of those, units that reported every owed week
+    units_active: int = 0  # units that sent any report in the period, owed or not
+    units_sent: int = 0  # units that reported a week they owed or that is still open
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One report, as the Word report quotes it."""
+    unit: str
+    task: str  # "ĐP2 Cải cách hành chính"
+    day: date  # the local day it was sent
+    week: str  # its activity week
+    participants: int
+    photos: int
+    receipt_code: str
+    content: str
 
 
 @dataclass(frozen=True)
@@ -173,6 +218,12 @@ class PeriodFigures:
     missing: tuple[MissingGroup, ...]  # tree order
     previous_period: Optional[Period] = None
     previous: Optional[Headline] = None
+    largest: tuple[Activity, ...] = ()  # most participants first (LARGEST of them)
+    # Each unit's deadline (storage.weeks), distinct and in order, for the period's last week
+    # and for the first week of the next period: the report says when figures become final
+    # and by when the next reports are due.
+    last_deadlines: tuple[datetime, ...] = ()
+    next_deadlines: tuple[datetime, ...] = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -182,12 +233,20 @@ def headline(rollup: Rollup, unit_ids: Iterable[int]) -> Headline:
     open_reported = sum(1 for uid in ids for w in rollup.open[uid]
                         if w in rollup.figures[uid].week_first)
     units = sum(1 for uid in ids if rollup.due[uid] or rollup.open[uid])
+    owing = [(rollup.due[uid], rollup.figures[uid].week_first.keys()) for uid in ids
+             if rollup.due[uid]]
     return Headline(units, t.weeks_due, t.weeks_reported, t.weeks_on_time, t.weeks_late,
                     t.weeks_missed, t.weeks_open, open_reported, t.rate, t.participants,
-                    t.photos, t.reports)
+                    t.photos, t.reports, units_due=len(owing),
+                    units_reported=sum(1 for due, sent in owing if due & sent),
+                    units_full=sum(1 for due, sent in owing if due <= sent),
+                    units_active=sum(1 for uid in ids if rollup.figures[uid].reports),
+                    units_sent=sum(1 for uid in ids if (rollup.due[uid] | rollup.open[uid])
+                                   & rollup.figures[uid].week_first.keys()))
 
 
-def summarise(scope: Scope, previous: Optional[Scope] = None) -> PeriodFigures:
+def summarise(scope: Scope, previous: Optional[Scope] = None,
+              largest: Optional[Largest] = None) -> PeriodFigures:
     """The figures of a filled scope (and of the filled previous one, if given)."""
     rollup, units = scope.rollup, scope.by_id
     ids = [u.id for u, _ in scope.ordered]
@@ -219,11 +278,24 @@ def summarise(scope: Scope, previous: Optional[Scope] = None) -> PeriodFigures:
             unit = units[uid]
             groups.setdefault(parent_name(unit), []).append(
                 MissingUnit(unit.code, unit.name, tuple(missed[uid])))
+    activities = tuple(
+        Activity(units[line.unit_id].name, names.get(line.task_id, "?"),
+                 to_local(line.created_at).date(), line.period, line.participants or 0,
+                 line.photo_count, line.receipt_code, line.content)
+        for line in (largest.lines() if largest is not None else ()))
+
+    parents = any_children(scope.units)  # judged by their subtree: their deadline is not theirs
+
+    def deadlines(week: str) -> tuple[datetime, ...]:
+        return tuple(sorted({scope.rules.deadline(uid, week) for uid in ids
+                             if uid not in parents} or {scope.rules.deadline(None, week)}))
     return PeriodFigures(
         scope.period, scope.organisation, rollup.as_of, headline(rollup, ids), tuple(tasks),
         tuple(issues), tuple(MissingGroup(p, tuple(u)) for p, u in groups.items()),
         previous.period if previous else None,
-        headline(previous.rollup, ids) if previous else None)
+        headline(previous.rollup, ids) if previous else None,
+        largest=activities, last_deadlines=deadlines(scope.period.weeks[-1]),
+        next_deadlines=deadlines(scope.period.next().weeks[0]))
 
 
 def period_figures(source: Union[Session, Engine], period, unit_code: Optional[str] = None,
@@ -255,15 +327,20 @@ def period_figures(source: Union[Session, Engine], period, unit_code: Optional[s
         >>> f.previous_period.spec, f.previous.reported, f.previous.expected
         ('2026-W47', 1, 4)
 
+    Also, from the same pass: `largest` (the period's largest activities, for the Word report's
+    «Mô hình, cách làm hay»), per-task units and people, each missing unit's weeks, unit counts
+    (Headline.units_*), and the units' deadlines for the last week and the next period.
+
     Headline unit counts are unit-weeks (for one week: units); a unit counts as reported once
     a week however many activities it sent, and activities are counted separately.
     """
     own = isinstance(source, Engine)
     s = Session(source) if own else source
     try:
-        scope = fill(s, open_scope(s, period, unit_code, as_of))
+        largest = Largest()
+        scope = fill(s, open_scope(s, period, unit_code, as_of), largest)
         previous = fill(s, scope.with_period(scope.period.previous()))
-        return summarise(scope, previous)
+        return summarise(scope, previous, largest)
     finally:
         if own:
             s.close()

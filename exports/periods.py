@@ -69,6 +69,20 @@ class Period:
                 6: f"{year}-H{month // 6 + 1}", 12: f"{year}"}[months]
         return parse_period(spec)
 
+    def next(self) -> "Period":
+        """The period of the same kind and length just after this one."""
+        if self.literal_range:
+            length = self.date_to - self.date_from + timedelta(days=1)
+            return period_between(self.date_to + timedelta(days=1), self.date_to + length)
+        if len(self.weeks) == 1:
+            return parse_period(iso_week_of(self.date_from + timedelta(days=7)))
+        first = self.calendar[0]
+        months = {"tháng": 1, "quý": 3, "kỳ 6 tháng": 6, "năm": 12}[self.unit_word]
+        year, month = divmod(first.year * 12 + first.month - 1 + months, 12)
+        spec = {1: f"{year}-{month + 1:02d}", 3: f"{year}-Q{month // 3 + 1}",
+                6: f"{year}-H{month // 6 + 1}", 12: f"{year}"}[months]
+        return parse_period(spec)
+
 
 def iso_week_of(day: date) -> str:
     year, week, _ = day.isocalendar()

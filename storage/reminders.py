@@ -451,12 +451,23 @@ class PlatformPause(SQLModel, table=True):
 
 def pause_platform(s: Session, platform: str, until: datetime, reason: str,
                    now: datetime) -> bool:
-    """Pause a platform until `until`; True when this starts a new pause (alert the office)."""
-    row = s.get(PlatformPause, platform)
-    if row is not None and _aware(row.until) >= until:
+    """Pause a platform until `until`; True when this starts a new pause (alert the office).
+
+    Several sends can hit the quota at once: the first pause is one INSERT .. ON CONFLICT DO
+    NOTHING, and a later one updates the row under its lock, so concurrent callers neither
+    collide on the key nor both alert the office."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = PlatformPause.__table__
+    created = s.connection().execute(
+        insert(table).values(platform=platform, until=until, reason=reason[:255], created_at=now)
+        .on_conflict_do_nothing().returning(table.c.platform)).first()
+    if created is not None:
+        return True
+    row = s.exec(select(PlatformPause).where(PlatformPause.platform == platform)
+                 .with_for_update().execution_options(populate_existing=True)).one()
+    if _aware(row.until) >= until:
         return False
-    fresh = row is None or _aware(row.until) <= now
-    row = row or PlatformPause(platform=platform, until=until)
+    fresh = _aware(row.until) <= now
     row.until, row.reason, row.created_at = until, reason[:255], now
     s.add(row)
     return fresh

@@ -1,6 +1,7 @@
 """`fieldreport demo` runs the whole week offline and leaves a database and a workbook."""
 import asyncio
 
+from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -24,3 +25,10 @@ def test_demo_week(tmp_path):
     book = load_workbook(result["workbook"], read_only=True)
     assert "Chi tiết" in book.sheetnames
     assert any("Mã biên nhận: BC-" in line for line in printed)
+    # the week's báo cáo beside the workbook, with the workbook's figures
+    assert result["report"].is_file() and result["report"].parent == result["workbook"].parent
+    assert str(result["report"]) in printed[-1]
+    text = "\n".join(p.text for p in Document(result["report"]).paragraphs)
+    branches, reported = result["branches"], result["units_reported"]
+    assert f"Có {reported}/{branches} đơn vị báo cáo" in text
+    assert f"{result['reports']} hoạt động" in text

@@ -78,14 +78,16 @@ def workbook_figures(path: Path) -> dict:
     book = load_workbook(path, read_only=True)
     out = {}
     rows = list(book["Tổng hợp"].iter_rows(values_only=True))
-    header = next(r for r in rows if "Số báo cáo" in r)
+    header = next(r for r in rows if "Số người tham gia" in r)
     total = next(r for r in rows if "TỔNG CỘNG" in r)
-    col = {name: header.index(name) for name in header if name}
-    for key, name in (("reports", "Số báo cáo"), ("participants", "Số người tham gia"),
+
+    def column(start: str) -> int:  # headers may say more: "Số tuần phải báo cáo (đã hết hạn)"
+        return next(i for i, name in enumerate(header) if name and name.startswith(start))
+    for key, name in (("reports", "Số hoạt động"), ("participants", "Số người tham gia"),
                       ("photos", "Số ảnh minh chứng"), ("weeks_reported", "Số tuần đã báo cáo"),
                       ("weeks_due", "Số tuần phải báo cáo"), ("weeks_late", "Số tuần trễ hạn"),
-                      ("rate", "Tỷ lệ hoàn thành")):
-        out[key] = total[col[name]]
+                      ("rate", "Tỷ lệ hoàn thành"), ("weeks_open", "Số tuần đang mở")):
+        out[key] = total[column(name)]
     rows = list(book["Theo nhiệm vụ"].iter_rows(values_only=True))
     header = next(r for r in rows if "Tổng cộng" in r)
     total = next(r for r in rows if "TỔNG CỘNG" in r)
@@ -122,6 +124,7 @@ def test_every_figure_equals_the_workbooks(engine, weeks, tmp_path, period, unit
     assert f["weeks_reported"] == vn(expected["weeks_reported"])
     assert f["weeks_late"] == vn(expected["weeks_late"])
     assert f["weeks_missing"] == vn(expected["missing_weeks"])
+    assert f["weeks_open"] == vn(expected["weeks_open"])
     rate = expected["rate"]
     assert f["rate"] == (f"{rate * 100:.1f}".replace(".", ",").removesuffix(",0") + "%")
     rows = {row["code"]: row for row in result.context["task_rows"]}
@@ -209,17 +212,20 @@ def test_cadres_words_are_printed_not_run(engine, org, services, tmp_path):
 def test_nul_and_control_characters_are_dropped_not_fatal(tmp_path):
     from datetime import date
 
+    from exports.figures import Activity, Headline, IssueRow, PeriodFigures
     from exports.periods import parse_period
     from exports.report_docx.context import context_from_figures
-    from exports.report_docx.figures import Activity, Headline, PeriodFigures, Remark
     from exports.report_docx.render import render_docx
     words = "Dọn\x00 đường {{ x }}\x0b\x1f & <i>"
     figures = PeriodFigures(
-        period=parse_period("2026-W48"), organisation="Tỉnh đoàn\x00 Vĩnh Long", weeks=1,
-        headline=Headline(1, 1, 1, 1, 0, 1, 5, 0), units_full=1, units_with_reports=1,
-        tasks=[], remarks=[Remark("difficulty", "NV1 Chống suy thoái", "Chi đoàn\x00 1", words)],
-        activities=[Activity("Chi đoàn 1", "NV1", date(2026, 11, 24), 5, 0, "BC-1", words)],
-        missing=[])
+        period=parse_period("2026-W48"), organisation="Tỉnh đoàn\x00 Vĩnh Long", as_of=AS_OF,
+        headline=Headline(1, 1, 1, 1, 0, 0, 0, 0, 1.0, 5, 0, 1, units_due=1, units_reported=1,
+                          units_full=1, units_active=1),
+        tasks=(), missing=(),
+        issues=(IssueRow("difficulty", "CD-1", "Chi đoàn\x00 1", "", "NV1 Chống suy thoái", words,
+                         "BC-1", AS_OF),),
+        largest=(Activity("Chi đoàn 1", "NV1", date(2026, 11, 24), "2026-W48", 5, 0, "BC-1",
+                          words),))
     out = render_docx(context_from_figures(figures, AS_OF, LETTERHEAD), tmp_path / "r.docx")
     text = report_text(out)
     assert text.count("Dọn đường {{ x }} & <i>") == 2 and "Tỉnh đoàn Vĩnh Long" in text
@@ -368,3 +374,32 @@ def test_an_empty_week_renders_short_and_says_so(engine, org, tmp_path):
     text = " ".join(pdf_text(pdf).split())
     assert "Trong tuần, không có đơn vị nào phản ánh khó khăn, vướng mắc hay đề xuất." in text
     assert "Trong tuần, chưa có hoạt động nào được báo cáo." in text
+
+
+# --- issue 14's rules in the report ------------------------------------------------------------
+
+def test_a_month_is_titled_with_its_calendar_dates(engine, weeks, tmp_path):
+    text = report_text(make(engine, tmp_path, "2026-11").path)
+    assert "Kết quả thực hiện «30 phút hành động» tháng 11/2026 (01/11 – 30/11/2026)" in text
+    assert "Tuần được tính vào tháng có ngày thứ Năm của tuần" in text
+
+
+def test_on_time_is_judged_by_the_units_own_deadline(engine, weeks, tmp_path):
+    from storage import reminders as store
+    with session_scope(engine) as s:  # Huyện đoàn B's units report by Sunday 23:00
+        store.set_schedule(s, weeks["HD-B"].id, {"deadline": "6 23:00"})
+    text = report_text(make(engine, tmp_path, "2026-W48").path)
+    assert "trong đó 3 đơn vị báo cáo đúng hạn, 0 đơn vị báo cáo trễ hạn" in text
+    # the next week's deadline differs between units: the report does not pretend otherwise
+    assert "theo hạn của từng đơn vị, chậm nhất 23:00 Chủ nhật, 06/12/2026" in text
+
+
+def test_an_open_week_is_not_missed(engine, weeks, tmp_path):
+    result = make(engine, tmp_path, "2026-W49")  # Wednesday of week 49
+    text = report_text(result.path)
+    assert result.context["figures"]["weeks_open"] == "4"
+    assert result.context["figures"]["weeks_missing"] == "0"
+    assert "Tuần đang mở (chưa đến hạn báo cáo): đã có 0/4 đơn vị báo cáo" in text
+    assert "đơn vị chưa báo cáo;" not in text and not result.context["missing"]
+    assert "Chưa đến hạn báo cáo, nên chưa có đơn vị nào bị tính là chưa báo cáo." in text
+    assert "hạn báo cáo của tuần cuối trong kỳ là 21:00 Chủ nhật, 06/12/2026" in text

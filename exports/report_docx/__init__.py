@@ -21,7 +21,7 @@ from sqlmodel import Session
 from exports.letterhead import Letterhead
 from exports.periods import Period, PeriodError, as_period
 from exports.report_docx.context import report_context
-from exports.report_docx.figures import FiguresError
+from exports.figures import ExportError
 from exports.report_docx.pdf import PdfUnavailable, docx_to_pdf, pdf_available
 from exports.report_docx.render import TemplateProblem, render_docx, write_default_template
 from storage.clock import to_local, utcnow
@@ -66,7 +66,7 @@ def write_report(source: Union[Session, Engine], out_path: Path, period, unit_co
             with tempfile.TemporaryDirectory() as tmp:
                 docx = render_docx(context, Path(tmp) / (out_path.stem + ".docx"), template)
                 docx_to_pdf(docx, out_path)
-    except (PeriodError, FiguresError, TemplateProblem, PdfUnavailable) as exc:
+    except (PeriodError, ExportError, TemplateProblem, PdfUnavailable) as exc:
         raise ReportError(str(exc)) from None
     return ReportResult(out_path, period, context)
 

@@ -9,14 +9,13 @@ from typing import Optional
 
 from sqlmodel import Session
 
+from exports.figures import Activity, Headline, PeriodFigures, period_figures
 from exports.letterhead import Letterhead
 from exports.periods import Period
-from exports.report_docx.figures import Headline, PeriodFigures, gather_figures, next_period
-from exports.report_docx.wording import (clean, date_span, day, fold, joined, number,
-                                         percent, period_name, period_noun, subject)
-from storage.catalog import task_name
+from exports.report_docx.wording import (calendar_span, clean, date_span, day, fold, joined,
+                                         number, percent, period_name, period_noun, subject)
 from storage.clock import to_local
-from storage.reporting import deadline
+from storage.weeks import DAY_NAMES
 
 ACTIVITY_CHARS = 320  # a few lines of the activity's own words
 REMARK_CHARS = 240
@@ -28,14 +27,16 @@ def report_context(s: Session, period: Period, unit_code: Optional[str], as_of: 
                    letterhead: Letterhead) -> dict:
     """The template's values for `period` and the subtree of `unit_code` (None: the whole
     tree), as of the aware instant `as_of` (also the report's date)."""
-    figures = gather_figures(s, period, unit_code, as_of)
+    # The ONE source of the report's numbers: the workbook's own figures (exports.figures).
+    figures = period_figures(s, period, unit_code, as_of=as_of)
     return context_from_figures(figures, as_of, letterhead)
 
 
 def context_from_figures(f: PeriodFigures, as_of: datetime, letterhead: Letterhead) -> dict:
     letterhead = letterhead.for_unit(f.organisation)
     noun = period_noun(f.period)
-    tasks_done = [t for t in f.tasks if t.reports]
+    tasks_done = [t for t in f.tasks if t.activities]
+    first, last = calendar_span(f.period)
     return {
         # the header and the closing
         "issuer_parent": clean(letterhead.issuer_parent),
@@ -53,27 +54,28 @@ def context_from_figures(f: PeriodFigures, as_of: datetime, letterhead: Letterhe
         "period_noun": noun,
         "period_name": period_name(f.period) or f"từ {day(f.period.date_from)} đến "
                                                  f"{day(f.period.date_to)}",
-        "period_dates": date_span(f.period.date_from, f.period.date_to),
-        "date_from": day(f.period.date_from),
-        "date_to": day(f.period.date_to),
+        "period_dates": date_span(first, last),
+        "date_from": day(first),
+        "date_to": day(last),
         # the figures, written the Vietnamese way
         "figures": _figures(f),
         # the six sections
         "general": _general(f, noun) + _still_open(f, as_of),
-        "task_rows": [{"number": i, "code": t.code, "label": clean(t.label),
-                       "name": clean(task_name(t.code, t.label)),
-                       "activities": number(t.reports), "units": number(t.units),
-                       "participants": number(t.participants)}
+        "task_rows": [{"number": i, "code": t.code,
+                       "label": clean(t.name.removeprefix(t.code).strip()),
+                       "name": clean(t.name),
+                       "activities": number(t.activities), "units": number(t.units),
+                       "participants": number(t.people)}
                       for i, t in enumerate(tasks_done, 1)],
-        "task_total": {"activities": number(sum(t.reports for t in tasks_done)),
-                       "units": number(f.units_with_reports),
-                       "participants": number(sum(t.participants for t in tasks_done))},
+        "task_total": {"activities": number(sum(t.activities for t in tasks_done)),
+                       "units": number(f.headline.units_active),
+                       "participants": number(sum(t.people for t in tasks_done))},
         "tasks_note": _tasks_note(f, noun),
-        "good_practices": _activities(f),
-        "good_practices_note": ("" if f.activities else
+        "good_practices": _activities(good_practices(f)),
+        "good_practices_note": ("" if good_practices(f) else
                                 f"Trong {noun}, chưa có hoạt động nào được báo cáo."),
         "difficulties": _remarks(f),
-        "difficulties_note": ("" if f.remarks else
+        "difficulties_note": ("" if f.issues else
                               f"Trong {noun}, không có đơn vị nào phản ánh khó khăn, "
                               "vướng mắc hay đề xuất."),
         "missing": _missing(f),
@@ -86,20 +88,21 @@ def context_from_figures(f: PeriodFigures, as_of: datetime, letterhead: Letterhe
 
 def _figures(f: PeriodFigures) -> dict:
     h = f.headline
-    on_time = h.weeks_reported - h.weeks_late
     return {
-        "weeks": number(f.weeks),
-        "units_expected": number(h.units_expected),
+        "weeks": number(len(f.period.weeks)),
+        "units_expected": number(h.units_due),
         "units_reported": number(h.units_reported),
-        "units_missing": number(h.units_expected - h.units_reported),
-        "units_full": number(f.units_full),
-        "weeks_due": number(h.weeks_due),
-        "weeks_reported": number(h.weeks_reported),
-        "weeks_on_time": number(on_time),
-        "weeks_late": number(h.weeks_late),
-        "weeks_missing": number(h.weeks_due - h.weeks_reported),
-        "rate": percent(h.rate),
-        "reports": number(h.reports),
+        "units_missing": number(h.units_due - h.units_reported),
+        "units_full": number(h.units_full),
+        "weeks_due": number(h.expected),
+        "weeks_reported": number(h.reported),
+        "weeks_on_time": number(h.on_time),
+        "weeks_late": number(h.late),
+        "weeks_missing": number(h.not_reported),
+        "weeks_open": number(h.open),
+        "weeks_open_reported": number(h.open_reported),
+        "rate": percent(h.completion_rate),
+        "reports": number(h.activities),
         "participants": number(h.participants),
         "photos": number(h.photos),
     }
@@ -107,42 +110,59 @@ def _figures(f: PeriodFigures) -> dict:
 
 def _general(f: PeriodFigures, noun: str) -> list[str]:
     h = f.headline
-    if not h.weeks_due and not h.reports:
+    if not h.expected and not h.open and not h.activities:
         return [f"Trong {noun}, chưa có đơn vị nào phải báo cáo và chưa nhận được báo cáo nào."]
     lines = []
-    if f.weeks == 1:
-        on_time = h.weeks_reported - h.weeks_late
-        lines.append(
-            f"Có {number(h.units_reported)}/{number(h.units_expected)} đơn vị báo cáo, đạt "
-            f"{percent(h.rate)}; trong đó {number(on_time)} đơn vị báo cáo đúng hạn, "
-            f"{number(h.weeks_late)} đơn vị báo cáo trễ hạn; "
-            f"{number(h.units_expected - h.units_reported)} đơn vị chưa báo cáo.")
+    if len(f.period.weeks) == 1:
+        if h.expected:
+            lines.append(
+                f"Có {number(h.reported)}/{number(h.expected)} đơn vị báo cáo, đạt "
+                f"{percent(h.completion_rate)}; trong đó {number(h.on_time)} đơn vị báo cáo "
+                f"đúng hạn, {number(h.late)} đơn vị báo cáo trễ hạn; "
+                f"{number(h.not_reported)} đơn vị chưa báo cáo.")
+        if h.open:
+            lines.append(
+                f"Tuần đang mở (chưa đến hạn báo cáo): đã có {number(h.open_reported)}/"
+                f"{number(h.open)} đơn vị báo cáo; đơn vị chưa báo cáo chưa bị tính là thiếu.")
     else:
-        on_time = h.weeks_reported - h.weeks_late
-        lines.append(
-            f"Trong {number(f.weeks)} tuần, {number(h.units_expected)} đơn vị phải báo cáo "
-            f"{number(h.weeks_due)} lượt (mỗi đơn vị một lượt mỗi tuần); đã nhận "
-            f"{number(h.weeks_reported)} lượt, đạt {percent(h.rate)}, trong đó "
-            f"{number(on_time)} lượt đúng hạn, {number(h.weeks_late)} lượt trễ hạn; còn "
-            f"{number(h.weeks_due - h.weeks_reported)} lượt chưa báo cáo. "
-            f"Có {number(f.units_full)} đơn vị báo cáo đủ tất cả các tuần và "
-            f"{number(h.units_expected - h.units_reported)} đơn vị chưa báo cáo tuần nào.")
-    lines.append(f"Các đơn vị đã tổ chức {number(h.reports)} hoạt động với "
+        if h.expected:
+            lines.append(
+                f"Trong {number(len(f.period.weeks))} tuần của {noun}, {number(h.units_due)} đơn "
+                f"vị phải báo cáo tổng cộng {number(h.expected)} lượt (mỗi đơn vị một lượt cho "
+                "mỗi tuần đã hết hạn, kể từ tuần đơn vị được đưa vào hệ thống); đã nhận "
+                f"{number(h.reported)} lượt, đạt {percent(h.completion_rate)}, trong đó "
+                f"{number(h.on_time)} lượt đúng hạn, {number(h.late)} lượt trễ hạn; còn "
+                f"{number(h.not_reported)} lượt chưa báo cáo. "
+                f"Có {number(h.units_full)} đơn vị báo cáo đủ tất cả các tuần và "
+                f"{number(h.units_due - h.units_reported)} đơn vị chưa báo cáo tuần nào.")
+        if h.open:
+            lines.append(
+                f"Còn {number(h.open)} lượt của tuần đang mở (chưa đến hạn báo cáo), đã nhận "
+                f"{number(h.open_reported)} lượt; các lượt này chưa tính vào tỷ lệ.")
+        if f.period.week_note:
+            lines.append(f.period.week_note)
+    lines.append(f"Các đơn vị đã tổ chức {number(h.activities)} hoạt động với "
                  f"{number(h.participants)} lượt đoàn viên, thanh niên tham gia; gửi "
                  f"{number(h.photos)} ảnh minh chứng.")
-    if f.previous is not None and f.previous_period is not None:
-        lines.append(_compared(h, f.previous, noun))
+    before = f.previous
+    if before is not None and (before.expected or before.open or before.activities):
+        lines.append(_compared(h, before, noun))
     return lines
+
+
+def _moment(at: datetime) -> str:
+    """'21:00 Chủ nhật, 29/11/2026'."""
+    local = to_local(at)
+    return f"{local:%H:%M} {DAY_NAMES[local.weekday()]}, {day(local.date())}"
 
 
 def _still_open(f: PeriodFigures, as_of: datetime) -> list[str]:
     """A report made before the period's last deadline says the figures are not final."""
-    due = deadline(f.period.weeks[-1])
-    if as_of >= due:
+    if not f.last_deadlines or as_of >= f.last_deadlines[-1]:
         return []
     made = to_local(as_of)
     return [f"Số liệu tính đến {made:%H:%M} ngày {day(made.date())}; hạn báo cáo của tuần cuối "
-            f"trong kỳ là {due:%H:%M} Chủ nhật, {day(due.date())}, nên số liệu còn thay đổi."]
+            f"trong kỳ là {_moment(f.last_deadlines[-1])}, nên số liệu còn thay đổi."]
 
 
 def _compared(h: Headline, before: Headline, noun: str) -> str:
@@ -153,18 +173,18 @@ def _compared(h: Headline, before: Headline, noun: str) -> str:
         word = "tăng" if now > then else "giảm"
         return f"{what} {word} {number(abs(now - then))} {unit} ({number(then)} → {number(now)})"
     text = (f"So với {noun} trước, "
-            + ", ".join([part("số đơn vị báo cáo", h.units_reported, before.units_reported,
-                              "đơn vị"),
-                         part("số hoạt động", h.reports, before.reports, "hoạt động"),
+            + ", ".join([part("số đơn vị báo cáo", h.units_sent, before.units_sent, "đơn vị"),
+                         part("số hoạt động", h.activities, before.activities, "hoạt động"),
                          part("số lượt người tham gia", h.participants, before.participants,
                               "lượt")]))
-    if h.rate is not None and before.rate is not None:
-        text += f"; tỷ lệ báo cáo đạt {percent(h.rate)} ({noun} trước: {percent(before.rate)})"
+    if h.completion_rate is not None and before.completion_rate is not None:
+        text += (f"; tỷ lệ báo cáo đạt {percent(h.completion_rate)} ({noun} trước: "
+                 f"{percent(before.completion_rate)})")
     return text + "."
 
 
 def _tasks_note(f: PeriodFigures, noun: str) -> str:
-    idle = [clean(task_name(t.code, t.label)) for t in f.tasks if not t.reports]
+    idle = [clean(t.name) for t in f.tasks if not t.activities]
     if not idle:
         return ""
     if len(idle) == len(f.tasks):
@@ -173,11 +193,18 @@ def _tasks_note(f: PeriodFigures, noun: str) -> str:
             f"{'nhiệm vụ' if len(idle) == 1 else 'các nhiệm vụ'}: {joined(idle)}.")
 
 
-def _activities(f: PeriodFigures) -> list[dict]:
+def good_practices(f: PeriodFigures) -> tuple[Activity, ...]:
+    """The activities section 3 («Mô hình, cách làm hay») quotes: for now the period's largest.
+    HOOK: when the review feature lands, reports the office commended come first here (added to
+    PeriodFigures by exports/figures.py in the same pass), topped up with the largest."""
+    return f.largest
+
+
+def _activities(activities) -> list[dict]:
     return [{"unit": clean(a.unit), "task": clean(a.task), "day": day(a.day),
              "participants": number(a.participants), "photos": number(a.photos),
              "receipt_code": clean(a.receipt_code),
-             "content": _sentence(clean(a.content, ACTIVITY_CHARS))} for a in f.activities]
+             "content": _sentence(clean(a.content, ACTIVITY_CHARS))} for a in activities]
 
 
 def _sentence(text: str) -> str:
@@ -188,10 +215,10 @@ def _sentence(text: str) -> str:
 def _remarks(f: PeriodFigures) -> list[dict]:
     """Grouped by task in plan order; one line per distinct text (accents, case, spacing and
     punctuation ignored) naming every unit that wrote it, the most shared first."""
-    order = {task_name(t.code, t.label): i for i, t in enumerate(f.tasks)}
+    order = {t.name: i for i, t in enumerate(f.tasks)}
     groups: dict[str, dict[str, dict]] = {}
     cleaned: dict[str, tuple[str, str]] = {}  # the same words come from many units
-    for r in f.remarks:
+    for r in f.issues:
         if r.text not in cleaned:
             text = clean(r.text, REMARK_CHARS).rstrip(" .;")
             cleaned[r.text] = (text, fold(text))
@@ -223,35 +250,40 @@ def _remarks(f: PeriodFigures) -> list[dict]:
 
 def _missing(f: PeriodFigures) -> list[dict]:
     out = []
-    for parent, units in f.missing:
-        if f.weeks == 1:
-            names = [clean(u.unit) for u in units]
+    for group in f.missing:
+        if len(f.period.weeks) == 1:
+            names = [clean(u.name) for u in group.units]
         else:
-            names = [f"{clean(u.unit)} ({u.weeks_missed} tuần)" for u in units]
-        out.append({"parent": clean(parent), "count": number(len(units)),
-                    "units": ", ".join(names)})
+            names = [f"{clean(u.name)} ({u.weeks_missed} tuần)" for u in group.units]
+        out.append({"parent": clean(group.parent or f.organisation),
+                    "count": number(len(group.units)), "units": ", ".join(names)})
     return out
 
 
 def _missing_note(f: PeriodFigures, noun: str) -> str:
     if f.missing:
         return ""
-    if not f.headline.weeks_due:
-        return f"Trong {noun}, chưa có tuần nào đến hạn báo cáo."
+    if not f.headline.expected:
+        return "Chưa đến hạn báo cáo, nên chưa có đơn vị nào bị tính là chưa báo cáo."
     return f"Trong {noun}, tất cả các đơn vị đã báo cáo đầy đủ."
 
 
 def _direction(f: PeriodFigures, noun: str) -> list[str]:
-    upcoming = next_period(f.period)
-    due = deadline(upcoming.weeks[0])
+    upcoming = f.period.next()
     first_week = "" if len(upcoming.weeks) == 1 else " (hạn báo cáo tuần đầu)"
-    lines = [f"{noun.capitalize()} tới ({date_span(upcoming.date_from, upcoming.date_to)}): các "
-             f"đơn vị tiếp tục tổ chức hoạt động «30 phút hành động» và báo cáo qua hệ thống "
-             f"trước {due:%H:%M} Chủ nhật, {day(due.date())}{first_week}."]
-    followed = sorted((u for _, units in f.missing for u in units),
+    if len(f.next_deadlines) > 1:  # units keep different deadlines (schedule set --deadline)
+        due = (f"theo hạn của từng đơn vị, chậm nhất {_moment(f.next_deadlines[-1])}"
+               f"{first_week}")
+    elif f.next_deadlines:
+        due = f"trước {_moment(f.next_deadlines[0])}{first_week}"
+    else:
+        due = "đúng hạn"
+    lines = [f"{noun.capitalize()} tới ({date_span(*calendar_span(upcoming))}): các đơn vị "
+             f"tiếp tục tổ chức hoạt động «30 phút hành động» và báo cáo qua hệ thống {due}."]
+    followed = sorted((u for group in f.missing for u in group.units),
                       key=lambda u: -u.weeks_missed)
     if followed:
-        names = [clean(u.unit) for u in followed[:UNITS_TO_FOLLOW]]
+        names = [clean(u.name) for u in followed[:UNITS_TO_FOLLOW]]
         more = len(followed) - len(names)
         lines.append("Đề nghị các đơn vị cấp trên trực tiếp đôn đốc "
                      f"{joined(names) if not more else ', '.join(names)}"

@@ -96,10 +96,17 @@ def date_span(first: date, last: date) -> str:
     return f"{first:%d/%m} – {last:%d/%m/%Y}"
 
 
+def calendar_span(period: Period) -> tuple[date, date]:
+    """The period's dates as on a calendar: a month is 01/11 – 30/11, even though its figures
+    count the whole weeks whose Thursday falls in it."""
+    return period.calendar or (period.date_from, period.date_to)
+
+
 def subject(period: Period) -> str:
-    """'Kết quả thực hiện «30 phút hành động» tuần 48 (23/11 – 29/11/2026)'."""
+    """'Kết quả thực hiện «30 phút hành động» tuần 48 (23/11 – 29/11/2026)',
+    '… tháng 11/2026 (01/11 – 30/11/2026)'."""
     name = period_name(period)
-    span = date_span(period.date_from, period.date_to)
+    span = date_span(*calendar_span(period))
     if not name:
         return f"Kết quả thực hiện «30 phút hành động» từ {day(period.date_from)} đến " \
                f"{day(period.date_to)}"

@@ -4,3 +4,4 @@ from storage import zalo  # noqa: F401
 from storage import reminders  # noqa: F401
 from storage import web  # noqa: F401
 from storage import review  # noqa: F401
+from storage import revisions  # noqa: F401

@@ -25,3 +25,15 @@
   }
   if (link.hidden) poll();
 })();
+
+// Xuất: show the "other period" and "from/to" fields only when that period choice is made.
+(function () {
+  var choice = document.getElementById("ky");
+  if (!choice) return;
+  var fields = document.querySelectorAll("[data-for-ky]");
+  function sync() {
+    fields.forEach(function (field) { field.hidden = field.dataset.forKy !== choice.value; });
+  }
+  choice.addEventListener("change", sync);
+  sync();
+})();

@@ -84,6 +84,16 @@ def file_name(period: Period, unit: Optional[Unit], now: datetime, ext: str = "x
     return f"bao-cao-{period.spec}{suffix}-{to_local(now):%Y%m%d-%H%M%S}.{ext}"
 
 
+def dated_presets(now: datetime) -> list[tuple[str, str]]:
+    """The period choices with their dates, so the clerk sees which days «Tuần này» means."""
+    def dated(key: str, name: str) -> str:
+        period = as_period(preset_spec(key, now))
+        first, last = period.calendar or (period.date_from, period.date_to)
+        return f"{name} ({first:%d/%m} – {last:%d/%m/%Y})"  # short enough for a phone
+    return [(key, name if key in ("khac", "khoang") else dated(key, name))
+            for key, name in PRESETS]
+
+
 def export_units(s, viewer):
     from bot.console.overview import Tree
     return repo.tree_order(Tree(s, viewer).units.values())
@@ -91,10 +101,10 @@ def export_units(s, viewer):
 
 @routes.get("/xuat")
 async def export_page(request: web.Request):
-    viewer = viewer_of(request)
+    svc, viewer = request.app[APP_SERVICES], viewer_of(request)
     units = await run_db(request, lambda s: export_units(s, viewer))
     return aiohttp_jinja2.render_template("export.html", request, {
-        "title": "Xuất báo cáo", "presets": PRESETS, "units": units, "error": "", "form": {}})
+        "title": "Xuất báo cáo", "presets": dated_presets(svc.clock()), "units": units, "error": "", "form": {}})
 
 
 @routes.post("/xuat")
@@ -125,7 +135,7 @@ async def export_start(request: web.Request):
     if error:
         units = await run_db(request, lambda s: export_units(s, viewer))
         return aiohttp_jinja2.render_template("export.html", request, {
-            "title": "Xuất báo cáo", "presets": PRESETS, "units": units, "error": error,
+            "title": "Xuất báo cáo", "presets": dated_presets(svc.clock()), "units": units, "error": error,
             "form": form})
     if form.get("loai") == "word":
         target = out_dir(settings) / file_name(period, unit, now, "docx")
@@ -134,7 +144,7 @@ async def export_start(request: web.Request):
         except ValueError as exc:  # exports.report_docx.ReportError: a Vietnamese message
             units = await run_db(request, lambda s: export_units(s, viewer))
             return aiohttp_jinja2.render_template("export.html", request, {
-                "title": "Xuất báo cáo", "presets": PRESETS, "units": units,
+                "title": "Xuất báo cáo", "presets": dated_presets(svc.clock()), "units": units,
                 "error": str(exc), "form": form})
         return _download(target, DOCX)
     target = out_dir(settings) / file_name(period, unit, now)

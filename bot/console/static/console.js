@@ -6,12 +6,14 @@
   var bar = document.getElementById("job-bar");
   var status = document.getElementById("job-status");
   var link = document.getElementById("job-file");
+  var percent = document.getElementById("job-percent");
   function poll() {
     fetch(box.dataset.progressUrl, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (job) {
         bar.value = job.progress;
         bar.textContent = job.progress + "%";
+        if (percent) percent.textContent = job.progress + "%";
         if (job.status === "done") {
           status.textContent = "Đã xong.";
           link.hidden = false;

@@ -38,6 +38,7 @@ from storage.models import Unit
 from storage.reporting import count_reports, iter_report_lines, photo_lines, secretaries
 
 PeriodLike = Union[str, Period, tuple[date, date]]
+ProgressCallback = Callable[[int, int], None]  # (steps done, steps in all)
 PROGRESS_MIN_ROWS = 5_000  # smaller exports finish before a bar would tell anything
 
 
@@ -77,9 +78,14 @@ def write_rollup(source: Union[Session, Engine], out_path: Path, period: PeriodL
 def export_rollup(source: Union[Session, Engine], out_path: Path, period: PeriodLike,
                   unit_code: Optional[str] = None, *, media_root: Optional[Path] = None,
                   with_media: bool = False, generated_at: Optional[datetime] = None,
-                  progress: bool = False, letterhead: Optional[Letterhead] = None
-                  ) -> RollupResult:
-    """write_rollup, also returning what went in (for the CLI's closing line)."""
+                  progress: bool = False, letterhead: Optional[Letterhead] = None,
+                  on_progress: Optional[ProgressCallback] = None) -> RollupResult:
+    """write_rollup, also returning what went in (for the CLI's closing line).
+
+    on_progress: called as on_progress(done, total) while the workbook is written (every
+        1,000 report rows, each photo, and (total, total) once the file is complete); total
+        is the period's reports plus photos plus one step for the closing sheets and the save.
+    """
     period = as_period(period)
     out_path = Path(out_path)
     media_root = Path(media_root) if media_root is not None else None
@@ -90,13 +96,15 @@ def export_rollup(source: Union[Session, Engine], out_path: Path, period: Period
             with tempfile.TemporaryDirectory(dir=out_path.parent) as tmp:
                 inner = Path(tmp) / book_path.name
                 photos, reports, units = _write_book(s, inner, period, unit_code, media_root,
-                                                     True, generated_at, progress, letterhead)
+                                                     True, generated_at, progress, letterhead,
+                                                     on_progress)
                 target = out_path.with_suffix(".zip")
                 _zip_with_media(target, inner, photos, media_root)
         else:
             target = book_path
             photos, reports, units = _write_book(s, target, period, unit_code, media_root,
-                                                 False, generated_at, progress, letterhead)
+                                                 False, generated_at, progress, letterhead,
+                                                 on_progress)
     return RollupResult(target, period, reports, len(photos), units)
 
 
@@ -111,7 +119,8 @@ def _session(source: Union[Session, Engine]) -> Iterator[Session]:
 
 def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str],
                 media_root: Optional[Path], with_media: bool, generated_at: Optional[datetime],
-                progress: bool, letterhead: Optional[Letterhead]):
+                progress: bool, letterhead: Optional[Letterhead],
+                on_progress: Optional[ProgressCallback] = None):
     generated_at = generated_at or utcnow()
     # The same scope and Rollup as exports.figures.period_figures: one count, two outputs.
     scope = open_scope(s, period, unit_code, generated_at)
@@ -130,6 +139,15 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
     # disable=None: tqdm itself stays quiet when stderr is not a terminal (cron, tests).
     bar = tqdm(total=total + len(photos), desc="Xuất Excel", unit=" dòng", leave=False,
                disable=None if progress and total >= PROGRESS_MIN_ROWS else True)
+    steps = total + len(photos) + 1  # the last step: the per-unit sheets and the save
+    done = 0
+
+    def advance(n: int = 1) -> None:
+        nonlocal done
+        bar.update(n)
+        done += n
+        if on_progress is not None:
+            on_progress(min(done, steps - 1), steps)
     first_photo: dict[int, int] = {}
     for index, photo in enumerate(photos):
         first_photo.setdefault(photo.report_id, index)
@@ -141,13 +159,13 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
         detail.add(line)
         pending += 1
         if pending == 1000:
-            bar.update(pending)
+            advance(pending)
             pending = 0
-    bar.update(pending)
+    advance(pending)
     detail.close()
     unit_names = {uid: u.name for uid, u in by_id.items()}
     write_evidence(book, heading, photos, unit_names, task_names, media_root, with_media,
-                   tick=bar.update)
+                   tick=advance)
     write_missing(book, heading, rollup, [u.id for u, _ in ordered], secretaries(s))
     write_issues(book, heading, detail.issues, by_id, position)
     from exports.review_sheets import write_review_sheets  # office review, targets
@@ -160,6 +178,8 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
         write_by_week(book, heading, lines, rollup, index=2)
     book.save(path)
     bar.close()
+    if on_progress is not None:
+        on_progress(steps, steps)
     return photos, detail.count, len(scope.units)
 
 

@@ -13,6 +13,7 @@ from storage import repo
 from storage.catalog import task_name
 from storage.clock import iso_week
 from storage.models import Media, Report, ReportPhoto, Task, Unit
+from storage.revisions import keep_version
 from storage.weeks import load_week_rules, shift_week, week_name
 
 FLOW = "report"
@@ -459,8 +460,11 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
                         reporter_name=msg.user_name, content="",
                         period=data.get("period") or iso_week(now), created_at=now)
     else:  # an edit, perhaps by another member of the unit: the reporter stays who sent it
+        old_photos = repo.report_photos(s, report.id)
+        keep_version(s, report, [p.sha256 for p in old_photos], msg.platform, msg.user_id,
+                     msg.user_name, now)  # the office sees what the edit changed
         report.revision += 1
-        for old in repo.report_photos(s, report.id):
+        for old in old_photos:
             s.delete(old)
     report.task_id, report.content = data["task_id"], data["content"]
     report.participants, report.updated_at = data.get("participants"), now

@@ -19,7 +19,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest schema (all feature branches: `heads`)."""
+    """Bring the database to the newest schema (`heads`: one line of migrations today)."""
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

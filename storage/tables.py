@@ -5,3 +5,4 @@ from storage import reminders  # noqa: F401
 from storage import web  # noqa: F401
 from storage import review  # noqa: F401
 from storage import serving  # noqa: F401
+from storage import revisions  # noqa: F401

@@ -50,6 +50,22 @@ async def open_page(browser, width: int, errors: list[str]):
     return context, page
 
 
+def edit_report(services, receipt: str) -> None:
+    """A deputy's /sua of the report, as handlers/report.py submit stores it."""
+    from sqlmodel import select
+
+    from storage.models import Report
+    from storage.revisions import keep_version
+    with session_scope(services.engine) as s:
+        report = s.exec(select(Report).where(Report.receipt_code == receipt)).one()
+        shas = [p.sha256 for p in repo.report_photos(s, report.id)]
+        keep_version(s, report, shas, "telegram", "56", "Trần Thị Bình", services.clock())
+        report.content += " và đường ấp"
+        report.participants, report.revision = 15, 2
+        report.updated_at = services.clock()
+        s.add(report)
+
+
 async def test_office_clerk_day_in_the_browser(browser, services, org, tmp_path):
     add_staff(services.engine, "1")
     with session_scope(services.engine) as s:
@@ -57,6 +73,7 @@ async def test_office_clerk_day_in_the_browser(browser, services, org, tmp_path)
                        role="secretary")
     receipt = add_report(services, "CD-A1", photos=2, content="Dọn vệ sinh kênh mương ấp 1")
     add_report(services, "CD-A2", photos=1, reuse_of=receipt)
+    edit_report(services, receipt)
     client = await start_client(services, console_settings(tmp_path))
     base = str(client.make_url("")).rstrip("/")
     shots, errors = shots_dir(tmp_path), []
@@ -75,15 +92,19 @@ async def test_office_clerk_day_in_the_browser(browser, services, org, tmp_path)
         # A report with photos.
         await page.get_by_role("link", name="Báo cáo", exact=True).click()
         await page.get_by_role("link", name=receipt).click()
-        assert "Dọn vệ sinh kênh mương ấp 1" in await page.locator("main").inner_text()
+        shown = await page.locator("main").inner_text()
+        assert "Dọn vệ sinh kênh mương ấp 1 và đường ấp" in shown
+        assert "Lần sửa thứ 1" in shown and "Trần Thị Bình" in shown
         images = page.locator(".photos img")
         assert await images.count() == 2
         for i in range(2):
             assert await images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
         await page.screenshot(path=shots / "bao-cao-1280.png", full_page=True)
         # This week's workbook.
-        await page.get_by_role("link", name="Xuất Excel").click()
+        await page.get_by_role("link", name="Xuất tệp").click()
         await page.select_option("select[name=ky]", "tuan_nay")
+        assert not await page.locator("input[name=ky_khac]").is_visible()  # only for «Kỳ khác»
+        await page.screenshot(path=shots / "xuat-1280.png", full_page=True)
         async with page.expect_download() as download_info:
             await page.get_by_role("button", name="Xuất Excel").click()
         download = await download_info.value

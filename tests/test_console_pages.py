@@ -42,7 +42,7 @@ async def test_overview_counts_the_subtree_and_names_the_missing_secretary(provi
     add_report(services, "CD-A1")
     html = await (await province.get("/")).text()
     assert "1/4" in html and "Đang mở" in html
-    assert "Chưa báo cáo (3)" in html and "Lê Thị Bình" in html
+    assert "Chưa gửi báo cáo (3)" in html and "Lê Thị Bình" in html  # open week: not "missed"
     assert "NV3" in html  # totals by task
     drill = await (await province.get("/?don-vi=HD-A")).text()
     assert "1/2" in drill and "Chi đoàn ấp 2" in drill and "Chi đoàn khóm 1" not in drill

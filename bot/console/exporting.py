@@ -1,14 +1,15 @@
-"""Xuất Excel: the period workbook of `fieldreport export`, scoped to the person's subtree.
+"""Xuất: the period workbook of `fieldreport export` and the Word báo cáo of `fieldreport
+report`, scoped to the person's subtree.
 
-Small exports are written at once (in a thread) and downloaded; larger ones run as a background
-job whose page shows a progress bar. /tai-ve/<token> answers the download link /xuat sends on
-Zalo (storage.web.issue_download_token)."""
+Small workbooks are written at once (in a thread) and downloaded; larger ones run as a
+background job whose page shows the real progress (exports.rollup's on_progress). The báo cáo
+is written at once: it is built from the period's figures, not row by row. /tai-ve/<token>
+answers the download link /xuat sends on Zalo (storage.web.issue_download_token)."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Optional
@@ -29,8 +30,10 @@ from storage.reporting import count_reports
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 SMALL_EXPORT = 3000  # reports; about 3 s of work: more than that runs as a job
-ROWS_PER_SECOND = 2500  # measured by benchmarks/export_rollup.py; drives the progress estimate
+PROGRESS_EVERY = 1.0  # seconds between progress writes to the job row
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+KINDS = {"excel": "Số liệu (Excel)", "word": "Báo cáo (Word)"}
 JOBS = web.AppKey("console_export_jobs", set)
 PRESETS = [("tuan_nay", "Tuần này"), ("tuan_truoc", "Tuần trước"), ("thang_nay", "Tháng này"),
            ("quy_nay", "Quý này"), ("nam_nay", "Năm nay"), ("khac", "Kỳ khác (nhập bên dưới)"),
@@ -76,9 +79,19 @@ def chosen_period(form, now: datetime) -> Period:
     return as_period(preset_spec(key, now))
 
 
-def file_name(period: Period, unit: Optional[Unit], now: datetime) -> str:
+def file_name(period: Period, unit: Optional[Unit], now: datetime, ext: str = "xlsx") -> str:
     suffix = f"-{re.sub(r'[^A-Za-z0-9_-]', '_', unit.code)}" if unit else ""
-    return f"bao-cao-{period.spec}{suffix}-{to_local(now):%Y%m%d-%H%M%S}.xlsx"
+    return f"bao-cao-{period.spec}{suffix}-{to_local(now):%Y%m%d-%H%M%S}.{ext}"
+
+
+def dated_presets(now: datetime) -> list[tuple[str, str]]:
+    """The period choices with their dates, so the clerk sees which days «Tuần này» means."""
+    def dated(key: str, name: str) -> str:
+        period = as_period(preset_spec(key, now))
+        first, last = period.calendar or (period.date_from, period.date_to)
+        return f"{name} ({first:%d/%m} – {last:%d/%m/%Y})"  # short enough for a phone
+    return [(key, name if key in ("khac", "khoang") else dated(key, name))
+            for key, name in PRESETS]
 
 
 def export_units(s, viewer):
@@ -88,10 +101,10 @@ def export_units(s, viewer):
 
 @routes.get("/xuat")
 async def export_page(request: web.Request):
-    viewer = viewer_of(request)
+    svc, viewer = request.app[APP_SERVICES], viewer_of(request)
     units = await run_db(request, lambda s: export_units(s, viewer))
     return aiohttp_jinja2.render_template("export.html", request, {
-        "title": "Xuất Excel", "presets": PRESETS, "units": units, "error": ""})
+        "title": "Xuất báo cáo", "presets": dated_presets(svc.clock()), "units": units, "error": "", "form": {}})
 
 
 @routes.post("/xuat")
@@ -122,7 +135,18 @@ async def export_start(request: web.Request):
     if error:
         units = await run_db(request, lambda s: export_units(s, viewer))
         return aiohttp_jinja2.render_template("export.html", request, {
-            "title": "Xuất Excel", "presets": PRESETS, "units": units, "error": error})
+            "title": "Xuất báo cáo", "presets": dated_presets(svc.clock()), "units": units, "error": error,
+            "form": form})
+    if form.get("loai") == "word":
+        target = out_dir(settings) / file_name(period, unit, now, "docx")
+        try:
+            await asyncio.to_thread(_write_word, svc, settings, target, period, unit, now)
+        except ValueError as exc:  # exports.report_docx.ReportError: a Vietnamese message
+            units = await run_db(request, lambda s: export_units(s, viewer))
+            return aiohttp_jinja2.render_template("export.html", request, {
+                "title": "Xuất báo cáo", "presets": dated_presets(svc.clock()), "units": units,
+                "error": str(exc), "form": form})
+        return _download(target, DOCX)
     target = out_dir(settings) / file_name(period, unit, now)
     if reports <= SMALL_EXPORT:
         await asyncio.to_thread(_write, svc, settings, target, period, unit, now)
@@ -143,10 +167,25 @@ async def export_start(request: web.Request):
     raise web.HTTPSeeOther(f"/xuat/viec/{token}")
 
 
-def _write(svc, settings, target: Path, period: Period, unit: Optional[Unit], now: datetime):
-    from exports.rollup import write_rollup
-    return write_rollup(svc.engine, target, period, unit.code if unit else None,
-                        media_root=svc.media.root, generated_at=now)
+def _write(svc, settings, target: Path, period: Period, unit: Optional[Unit], now: datetime,
+           on_progress=None) -> Path:
+    from exports.letterhead import letterhead_from_settings
+    from exports.rollup import export_rollup
+    return export_rollup(svc.engine, target, period, unit.code if unit else None,
+                         media_root=svc.media.root, generated_at=now,
+                         letterhead=letterhead_from_settings(settings),
+                         on_progress=on_progress).path
+
+
+def _write_word(svc, settings, target: Path, period: Period, unit: Optional[Unit],
+                now: datetime) -> Path:
+    """The báo cáo of `fieldreport report`, with the office's letterhead and template."""
+    from exports.letterhead import letterhead_from_settings
+    from exports.report_docx import write_report
+    template = settings.report_template.strip()
+    return write_report(svc.engine, target, period, unit.code if unit else None,
+                        letterhead=letterhead_from_settings(settings),
+                        template=Path(template) if template else None, as_of=now).path
 
 
 def _set_job(svc, job_id: int, **values) -> None:
@@ -157,15 +196,27 @@ def _set_job(svc, job_id: int, **values) -> None:
         s.add(job)
 
 
+class Progress:
+    """The share of the workbook written, set from the export thread, read by the job loop."""
+
+    def __init__(self):
+        self.percent = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        # 99 until the file is complete: 100 means "ready to download".
+        self.percent = min(99, int(100 * done / total)) if total else 0
+
+
 async def _run_job(svc, settings, job_id, target, period, unit, now, reports) -> None:
-    """Writes the workbook in a thread; meanwhile the progress estimate moves once a second."""
-    expected = 1.0 + reports / ROWS_PER_SECOND
-    started = time.monotonic()
-    work = asyncio.ensure_future(asyncio.to_thread(_write, svc, settings, target, period, unit, now))
+    """Writes the workbook in a thread; the job row gets its real progress once a second."""
+    progress, shown = Progress(), 0
+    work = asyncio.ensure_future(asyncio.to_thread(_write, svc, settings, target, period, unit,
+                                                   now, on_progress=progress))
     while not work.done():
-        await asyncio.wait({work}, timeout=1.0)
-        share = min(95, int(100 * (time.monotonic() - started) / expected))
-        await asyncio.to_thread(_set_job, svc, job_id, progress=share)
+        await asyncio.wait({work}, timeout=PROGRESS_EVERY)
+        if progress.percent != shown and not work.done():
+            shown = progress.percent
+            await asyncio.to_thread(_set_job, svc, job_id, progress=shown)
     try:
         path = work.result()
     except Exception as exc:  # the office sees a message, the log the cause
@@ -178,9 +229,9 @@ async def _run_job(svc, settings, job_id, target, period, unit, now, reports) ->
                             file_path=str(path), finished_at=svc.clock())
 
 
-def _download(path: Path) -> web.FileResponse:
+def _download(path: Path, content_type: str = XLSX) -> web.FileResponse:
     return web.FileResponse(path, headers={
-        "Content-Type": XLSX,
+        "Content-Type": content_type,
         "Content-Disposition": f'attachment; filename="{path.name}"'})
 
 

@@ -7,16 +7,15 @@ from typing import Optional
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlmodel import func, select
 
 from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db
 from bot.console.security import viewer_of
 from storage import repo, web as webdb
-from storage.catalog import task_name
+from exports.figures import Headline, fill, headline, open_scope, summarise
 from storage.clock import iso_week
-from storage.models import Report, Task, Unit
+from storage.models import Unit
 from storage.reporting import secretaries
-from storage.weeks import load_week_rules, week_name
+from storage.weeks import week_name
 
 routes = web.RouteTableDef()
 NUDGE_EVERY = timedelta(hours=1)
@@ -25,7 +24,7 @@ NUDGE_EVERY = timedelta(hours=1)
 @dataclass
 class Branch:
     unit: Unit
-    total: int
+    total: int  # units owing this week (grassroots, joined, not retired before the deadline)
     reported: int
 
 
@@ -40,17 +39,24 @@ class Missing:
 
 @dataclass
 class Overview:
+    """This week's figures, computed by exports.figures exactly as the workbook computes them."""
     period: str
     week_label: str
     focus: Optional[Unit]
     trail: list[Unit]
-    total: int
+    total: int  # units owing this week (the workbook's weeks due + weeks open)
     reported: int
-    is_open: bool
+    is_open: bool  # the week's deadline is still ahead: "đang mở", nobody has missed it yet
     deadline: object
+    headline: Optional[Headline] = None
     branches: list[Branch] = field(default_factory=list)
     missing: list[Missing] = field(default_factory=list)
-    tasks: list[tuple[str, int, int]] = field(default_factory=list)  # name, reports, people
+    tasks: list[tuple[str, int, int, int]] = field(default_factory=list)  # name, acts, units, people
+
+    @property
+    def rate(self) -> str:
+        h = self.headline
+        return f"{100 * h.completion_rate:.0f}%" if h and h.completion_rate is not None else ""
 
 
 class Tree:
@@ -63,25 +69,32 @@ class Tree:
             parent = u.parent_id if u.parent_id in self.units else None
             self.children.setdefault(parent, []).append(u)
 
-    def leaves_under(self, unit_id: Optional[int]) -> list[Unit]:
-        out, todo = [], list(self.children.get(unit_id, []))
-        if unit_id is not None and not self.children.get(unit_id):
-            return [self.units[unit_id]]
-        while todo:
-            u = todo.pop(0)
-            kids = self.children.get(u.id, [])
-            if kids:
-                todo[0:0] = kids
-            else:
-                out.append(u)
-        return out
-
     def trail(self, unit_id: Optional[int]) -> list[Unit]:
         out = []
         while unit_id in self.units:
             out.insert(0, self.units[unit_id])
             unit_id = self.units[unit_id].parent_id
         return out
+
+
+def owed_and_reported(rollup, ids, week: str) -> tuple[int, int]:
+    """(units owing `week`, of those reported): due or still open, as the workbook counts."""
+    owed = [uid for uid in ids if week in rollup.due[uid] or week in rollup.open[uid]]
+    return len(owed), sum(1 for uid in owed if week in rollup.figures[uid].week_first)
+
+
+def subtrees(ordered) -> dict[int, list[int]]:
+    """Each unit id -> its own id and its descendants' ids, from tree order with depths."""
+    out: dict[int, list[int]] = {}
+    stack: list[tuple[Unit, int]] = []
+    for unit, depth in ordered:
+        while stack and stack[-1][1] >= depth:
+            stack.pop()
+        for ancestor, _ in stack:
+            out[ancestor.id].append(unit.id)
+        out[unit.id] = [unit.id]
+        stack.append((unit, depth))
+    return out
 
 
 def build(s, svc, viewer, focus_code: str = "") -> Optional[Overview]:
@@ -96,32 +109,37 @@ def build(s, svc, viewer, focus_code: str = "") -> Optional[Overview]:
         focus_id = unit.id
     elif focus_id is None and len(tree.children.get(None, [])) == 1:
         focus_id = tree.children[None][0].id
-    leaves = tree.leaves_under(focus_id)
-    leaf_ids = [u.id for u in leaves]
-    reported = set(s.exec(select(Report.unit_id).distinct().where(
-        Report.period == period, Report.unit_id.in_(leaf_ids)))) if leaf_ids else set()
-    rules = load_week_rules(s)
-    rule = rules.for_unit(focus_id)
-    view = Overview(period, week_name(period), tree.units.get(focus_id), tree.trail(focus_id),
-                    len(leaves), len(reported), rule.is_open(period, now), rule.deadline(period))
-    for child in tree.children.get(focus_id, []):
-        under = tree.leaves_under(child.id)
-        view.branches.append(Branch(child, len(under), sum(u.id in reported for u in under)))
+    focus = tree.units.get(focus_id)
+    # The workbook's own scope and count (exports/figures.py): open weeks, units joined late,
+    # retired or paused units are judged by the same code as every export.
+    scope = fill(s, open_scope(s, period, focus.code if focus else None, now))
+    rollup, ordered = scope.rollup, scope.ordered
+    ids = [u.id for u, _ in ordered]
+    total, reported = owed_and_reported(rollup, ids, period)
+    rule = scope.rules.for_unit(focus_id)
+    view = Overview(period, week_name(period), focus, tree.trail(focus_id), total, reported,
+                    rule.is_open(period, now), rule.deadline(period), headline(rollup, ids))
+    below = subtrees(ordered)
+    children = [u for u, _ in ordered if u.parent_id == focus_id
+                or (focus_id is None and u.parent_id not in scope.by_id)]
+    for child in children:
+        if child.id == focus_id:
+            continue
+        owed, done = owed_and_reported(rollup, below[child.id], period)
+        if owed or child.active:
+            view.branches.append(Branch(child, owed, done))
     names = secretaries(s)
-    for u in leaves:
-        if u.id in reported:
+    for u, _ in ordered:
+        owes = period in rollup.due[u.id] or period in rollup.open[u.id]
+        if not owes or period in rollup.figures[u.id].week_first:
             continue
         nudged = webdb.last_action(s, "nhac_lai", u.id)
-        parent = tree.units.get(u.parent_id)
+        parent = scope.by_id.get(u.parent_id)
         view.missing.append(Missing(u, parent.name if parent else "", names.get(u.id, ""),
-                                    nudged, nudged is None or now - nudged >= NUDGE_EVERY))
-    if leaf_ids:
-        rows = s.exec(select(Task.code, Task.label, func.count(Report.id),
-                             func.coalesce(func.sum(Report.participants), 0))
-                      .join(Task, Task.id == Report.task_id)
-                      .where(Report.period == period, Report.unit_id.in_(leaf_ids))
-                      .group_by(Task.code, Task.label, Task.position).order_by(Task.position))
-        view.tasks = [(task_name(code, label), n, people) for code, label, n, people in rows]
+                                    nudged, u.active and (nudged is None
+                                                          or now - nudged >= NUDGE_EVERY)))
+    view.tasks = [(t.name, t.activities, t.units, t.people)
+                  for t in summarise(scope).tasks if t.activities]
     return view
 
 

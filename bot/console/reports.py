@@ -16,6 +16,7 @@ from storage import repo
 from storage.catalog import task_name
 from storage.clock import iso_week, week_bounds
 from storage.models import Media, Report, ReportPhoto, Task, Unit
+from storage.revisions import versions_of
 from storage.weeks import load_week_rules, shift_week, week_name
 
 routes = web.RouteTableDef()
@@ -122,11 +123,74 @@ def report_detail(s, viewer, receipt: str) -> Optional[dict]:
                     .where(ReportPhoto.report_id == report.id)
                     .order_by(ReportPhoto.position, ReportPhoto.id)).all()
     rules = load_week_rules(s)
+    current = ReportVersion(report.task_id, report.period, report.content, report.participants,
+                            report.difficulties, report.proposals, [m.sha256 for _, m in photos])
     return {"report": report, "unit": unit, "parent": parent,
+            "edits": edit_history(s, report.id, current),
             "task": task_name(task.code, task.label), "task_title": task.title,
             "week": week_name(report.period),
             "on_time": rules.is_on_time(unit.id, report.period, report.created_at),
             "photos": [(p, m) for p, m in photos], "title": f"Báo cáo {report.receipt_code}"}
+
+
+@dataclass
+class ReportVersion:
+    task_id: int
+    period: str
+    content: str
+    participants: Optional[int]
+    difficulties: Optional[str]
+    proposals: Optional[str]
+    photos: list[str]
+
+
+@dataclass
+class Edit:
+    number: int  # 1 for the first edit
+    at: object
+    by: str
+    changes: list[tuple[str, str, str]]  # field, before, after
+
+
+def _people(n: Optional[int]) -> str:
+    return "không ghi" if n is None else f"{n:,}".replace(",", ".")
+
+
+def changes_between(s, before: ReportVersion, after: ReportVersion) -> list[tuple[str, str, str]]:
+    def task(task_id: int) -> str:
+        t = s.get(Task, task_id)
+        return task_name(t.code, t.label) if t else "?"
+    out = []
+    if before.period != after.period:
+        out.append(("Tuần", week_name(before.period), week_name(after.period)))
+    if before.task_id != after.task_id:
+        out.append(("Nhiệm vụ", task(before.task_id), task(after.task_id)))
+    for label, name in (("Nội dung", "content"), ("Khó khăn", "difficulties"),
+                        ("Đề xuất", "proposals")):
+        old, new = getattr(before, name) or "", getattr(after, name) or ""
+        if old.strip() != new.strip():
+            out.append((label, old or "không có", new or "không có"))
+    if before.participants != after.participants:
+        out.append(("Số người tham gia", _people(before.participants), _people(after.participants)))
+    if before.photos != after.photos:
+        kept = len(set(before.photos) & set(after.photos))
+        out.append(("Ảnh minh chứng", f"{len(before.photos)} ảnh",
+                    f"{len(after.photos)} ảnh (giữ lại {kept} ảnh cũ)"))
+    return out
+
+
+def edit_history(s, report_id: int, current: ReportVersion) -> list[Edit]:
+    """Each edit with what it changed, who made it and when; newest first."""
+    rows = versions_of(s, report_id)
+    versions = [ReportVersion(v.task_id, v.period, v.content, v.participants, v.difficulties,
+                              v.proposals, [sha for sha in v.photos.split(",") if sha])
+                for v in rows]
+    edits = []
+    for i, row in enumerate(rows):
+        after = versions[i + 1] if i + 1 < len(versions) else current
+        edits.append(Edit(row.revision, row.replaced_at, row.replaced_by_name or row.replaced_by,
+                          changes_between(s, versions[i], after)))
+    return edits[::-1]
 
 
 @routes.get("/bao-cao/{receipt}")

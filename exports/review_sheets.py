@@ -2,8 +2,8 @@
 status is a column of Chi tiết, the guidance given is in Khó khăn – Đề xuất, the per-unit
 target figures are columns of Tổng hợp):
 
-- «Lịch sử duyệt»: the history of the office's decisions (approved, returned and why, revised,
-  commended, shared), one row per action, for the reports that had one;
+- «Lịch sử duyệt»: the reports the office returned, each with its story (returned and why,
+  revised, then approved or commended), one row per action;
 - «Điển hình»: the commended reports with their photos;
 - «Chỉ tiêu»: targets, done and rate per unit and task.
 
@@ -36,17 +36,18 @@ TARGETS = "Chỉ tiêu"
 
 ACTION_LABELS = {"revise": "Đã sửa", "approve": "Duyệt", "return": "Trả lại",
                  "commend": "Biểu dương", "share": "Chia sẻ để nhân rộng"}
-DECISIONS = ("approve", "return", "commend")  # a report with none of these has no history
 
 HISTORY_COLUMNS = [
-    Column("STT", 6), Column("Thời gian", 16, "datetime"), Column("Mã biên nhận", 13),
+    Column("STT", 6, "center"), Column("Thời gian", 16, "datetime"),
+    Column("Mã biên nhận", 13, "wrap"),
     Column("Đơn vị", 28, "wrap"), Column("Nhiệm vụ", 22, "wrap"), Column("Việc", 14, "wrap"),
     Column("Người thực hiện", 20, "wrap"), Column("Lý do trả lại / ghi chú", 45, "wrap"),
     Column("Tình trạng hiện nay", 12),
 ]
 THUMBS_PER_REPORT = 2  # side by side in «Ảnh»; every photo is in Minh chứng
 COMMENDED_COLUMNS = [
-    Column("STT", 6), Column("Ảnh", 36), Column("Mã biên nhận", 13), Column("Đơn vị", 24, "wrap"),
+    Column("STT", 6, "center"), Column("Ảnh", 36), Column("Mã biên nhận", 13, "wrap"),
+    Column("Đơn vị", 24, "wrap"),
     Column("Nhiệm vụ", 20, "wrap"), Column("Nội dung", 44, "wrap"),
     Column("Số người tham gia", 10, "int"), Column("Số ảnh (bấm để xem)", 9, "link"),
     Column("Biểu dương bởi", 18, "wrap"), Column("Thời gian", 16, "datetime"),
@@ -93,15 +94,35 @@ class TargetProgress:
 
 
 def target_progress(s: Session, units: dict[int, Unit], last_week: str) -> TargetProgress:
+    """One query for the targets and one for the activities done, however many units have
+    targets (a target set by level gives every branch one); each unit's subtree is added up
+    here, as storage.review.done_counts adds up the subtree /trangthai asks about."""
     year = int(last_week[:4])
     tops = [u.id for u in units.values() if u.parent_id not in units]
     progress = TargetProgress(year, last_week, root_id=tops[0] if len(tops) == 1 else None)
-    for t in store.targets(s, year, list(units)):
-        progress.by_unit.setdefault(t.unit_id, [])
-    for unit_id, rows in progress.by_unit.items():
-        done = store.done_counts(s, repo.subtree_ids(s, unit_id), year, until=last_week)
-        for t in store.targets(s, year, [unit_id]):
-            rows.append(TaskTarget(t.task_code, t.activities, done.get(t.task_code, (0, 0))[0]))
+    rows = store.targets(s, year, list(units))
+    if not rows:
+        return progress
+    children: dict[Optional[int], list[int]] = {}
+    for unit_id, parent_id in s.exec(select(Unit.id, Unit.parent_id)).all():
+        children.setdefault(parent_id, []).append(unit_id)
+
+    def subtree(root: int) -> set[int]:  # retired units included, as repo.subtree_ids
+        found, todo = set(), [root]
+        while todo:
+            unit_id = todo.pop()
+            if unit_id not in found:
+                found.add(unit_id)
+                todo.extend(children.get(unit_id, []))
+        return found
+
+    subtrees = {unit_id: subtree(unit_id) for unit_id in {t.unit_id for t in rows}}
+    everyone = set().union(*subtrees.values())
+    own = store.done_by_unit(s, everyone, year, until=last_week)
+    done = {unit_id: store.add_up(own, ids) for unit_id, ids in subtrees.items()}
+    for t in rows:
+        progress.by_unit.setdefault(t.unit_id, []).append(
+            TaskTarget(t.task_code, t.activities, done[t.unit_id].get(t.task_code, (0, 0))[0]))
     return progress
 
 
@@ -120,14 +141,11 @@ def write_targets(book, heading: Heading, progress: TargetProgress,
 
 # --- review history and commended reports ---------------------------------------------------
 
-def _reports(s: Session, weeks: Iterable[str], scope: Optional[set[int]]):
-    query = (select(Report, store.ReportReview, Task)
-             .join(store.ReportReview, store.ReportReview.report_id == Report.id)
-             .join(Task, Task.id == Report.task_id)
-             .where(Report.period.in_(list(weeks))))  # by activity week, as every sheet
+def _in_period(query, weeks: Iterable[str], scope: Optional[set[int]]):
+    query = query.where(Report.period.in_(list(weeks)))  # by activity week, as every sheet
     if scope is not None:
         query = query.where(Report.unit_id.in_(list(scope)))
-    return s.exec(query.order_by(Report.created_at, Report.id)).all()
+    return query
 
 
 def write_review_sheets(book: Workbook, heading: Heading, s: Session, weeks: Iterable[str],
@@ -136,47 +154,60 @@ def write_review_sheets(book: Workbook, heading: Heading, s: Session, weeks: Ite
                         first_photo: Optional[dict[int, int]] = None,
                         media_root: Optional[Path] = None) -> None:
     """All three sheets, each only when it has rows. `photos` and `first_photo` are the
-    rollup's Minh chứng rows (storage.reporting.photo_lines) and each report's first index."""
-    rows = _reports(s, weeks, scope)
-    if rows:
-        _write_history(book, heading, s, rows, units)
-        _write_commended(book, heading, rows, units, photos, first_photo or {}, media_root)
+    rollup's Minh chứng rows (storage.reporting.photo_lines) and each report's first index.
+    Only the few reports each sheet shows are read (a year holds 100,000 reviews)."""
+    weeks = list(weeks)
+    _write_history(book, heading, s, weeks, scope, units)
+    commended = s.exec(_in_period(
+        select(Report, store.ReportReview, Task)
+        .join(store.ReportReview, store.ReportReview.report_id == Report.id)
+        .join(Task, Task.id == Report.task_id)
+        .where(store.ReportReview.status == store.COMMENDED), weeks, scope)
+        .order_by(Report.created_at, Report.id)).all()
+    if commended:
+        _write_commended(book, heading, commended, units, photos, first_photo or {}, media_root)
     write_targets(book, heading, progress, units)
 
 
-def _write_history(book, heading, s: Session, rows, units: dict[int, Unit]) -> None:
-    by_id = {report.id: (report, review, task) for report, review, task in rows}
-    actions = s.exec(select(store.ReviewAction)
-                     .where(store.ReviewAction.report_id.in_(list(by_id)),
-                            store.ReviewAction.action.in_(list(ACTION_LABELS)))
-                     .order_by(store.ReviewAction.created_at, store.ReviewAction.id)).all()
-    decided = {a.report_id for a in actions if a.action in DECISIONS}
-    actions = [a for a in actions if a.report_id in decided]
-    if not actions:
+def _write_history(book, heading, s: Session, weeks: list[str], scope: Optional[set[int]],
+                   units: dict[int, Unit]) -> None:
+    """The reports the office returned, each with its whole story: returned (why), revised,
+    then approved or commended. A report approved at once has no story: its status is in
+    Chi tiết."""
+    returned = _in_period(select(store.ReviewAction.report_id)
+                          .join(Report, Report.id == store.ReviewAction.report_id)
+                          .where(store.ReviewAction.action == "return"), weeks, scope)
+    action = store.ReviewAction
+    rows = s.exec(select(action.action, action.detail, action.actor_name, action.created_at,
+                         Report.receipt_code, Report.unit_id, Task.code, Task.label,
+                         store.ReportReview.status)
+                  .join(Report, Report.id == store.ReviewAction.report_id)
+                  .join(store.ReportReview, store.ReportReview.report_id == Report.id)
+                  .join(Task, Task.id == Report.task_id)
+                  .where(store.ReviewAction.report_id.in_(returned.scalar_subquery()),
+                         store.ReviewAction.action.in_(list(ACTION_LABELS)))
+                  .order_by(Report.created_at, Report.id, store.ReviewAction.created_at,
+                            store.ReviewAction.id)).all()
+    if not rows:
         return
-    sheet = Sheet(book, HISTORY, "LỊCH SỬ DUYỆT BÁO CÁO CỦA VĂN PHÒNG", HISTORY_COLUMNS,
+    sheet = Sheet(book, HISTORY, "CÁC BÁO CÁO BỊ TRẢ LẠI VÀ QUÁ TRÌNH XỬ LÝ", HISTORY_COLUMNS,
                   heading, freeze_col=4)
-    for number, action in enumerate(actions, start=1):
-        report, review, task = by_id[action.report_id]
-        label = ACTION_LABELS[action.action]
-        note = action.detail or ""
-        if action.action == "revise":
-            label = f"{label} ({note})" if note else label
-            note = ""
-        elif action.action == "share":
+    for number, (verb, detail, actor, at, receipt, unit_id, code, task, status) in enumerate(
+            rows, start=1):
+        label, note = ACTION_LABELS[verb], detail or ""
+        if verb == "revise":
+            label, note = (f"{label} ({note})" if note else label), ""
+        elif verb == "share":
             note = f"Đã gửi {note}" if note else ""
-        unit = units.get(report.unit_id)
-        sheet.append([number, _local(action.created_at), report.receipt_code,
-                      unit.name if unit else "?", task_name(task.code, task.label), label,
-                      action.actor_name, note, store.STATUS_LABELS[review.status]])
+        unit = units.get(unit_id)
+        sheet.append([number, _local(at), receipt, unit.name if unit else "?",
+                      task_name(code, task), label, actor, note, store.STATUS_LABELS[status]])
     sheet.close()
 
 
-def _write_commended(book, heading, rows, units: dict[int, Unit], photos: Sequence[PhotoLine],
-                     first_photo: dict[int, int], media_root: Optional[Path]) -> None:
-    commended = [(r, v, t) for r, v, t in rows if v.status == store.COMMENDED]
-    if not commended:
-        return
+def _write_commended(book, heading, commended, units: dict[int, Unit],
+                     photos: Sequence[PhotoLine], first_photo: dict[int, int],
+                     media_root: Optional[Path]) -> None:
     wanted = {r.id for r, _, _ in commended}
     shown: dict[int, list[PhotoLine]] = {}
     for photo in photos:

@@ -152,7 +152,7 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
                    tick=bar.update)
     write_missing(book, heading, rollup, [u.id for u, _ in ordered], secretaries(s))
     write_issues(book, heading, detail.issues, by_id, position,
-                 review.guidance_for(s, [i.report_id for i in detail.issues]))
+                 review.guidance_in_weeks(s, period.weeks, scope.unit_ids))
     progress = target_progress(s, by_id, period.weeks[-1])  # for Chỉ tiêu and Tổng hợp
     write_review_sheets(book, heading, s, period.weeks, scope.unit_ids, by_id, progress,
                         photos, first_photo, media_root)

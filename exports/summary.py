@@ -99,8 +99,6 @@ def write_summary(book, heading: Heading, lines: list[Line], rollup: Rollup,
             figures = targets.unit_sum(owner) if owner not in targeted else None
             targeted.add(owner)
             values += list(figures) if figures else [None, None, None]
-            if figures and variant in ("subtotal", "total"):  # counts style, rate as a rate
-                values[-1] = Marked(figures[2], variant + "_pct")
         sheet.append(values, variant=variant, indent=line.depth)
     closing = closing_lines(letterhead, columns)
     if with_targets:

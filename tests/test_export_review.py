@@ -6,6 +6,8 @@ from openpyxl import load_workbook
 
 from exports.rollup import write_rollup
 from tests.support import Person
+from tests.test_export_print import needs_office, overprinted, page_texts, page_words, render
+from tests.test_export_print import shown_in_full
 from tests.test_review import OFFICE_CHAT, only, setup_office, to_chat
 
 
@@ -47,7 +49,8 @@ async def report(services, org, user_id, name, content, photos=0, difficulties="
     return cadre, to_chat(await cadre.tap("Gửi"), OFFICE_CHAT)
 
 
-async def reviewed_book(cli, services, engine, org, tmp_path):
+async def reviewed_book(cli, services, engine, org, tmp_path,
+                        guidance="Huyện đoàn hỗ trợ bao tay"):
     """Three reports of Chi đoàn ấp 1 in week 47: one commended with three photos and guidance,
     one returned, revised and approved, one left waiting. Targets for the branch and, by
     level, for every branch; one for the district."""
@@ -59,7 +62,7 @@ async def reviewed_book(cli, services, engine, org, tmp_path):
     _, posts = await report(services, org, "100", "An", "Dọn vệ sinh tuyến đường ấp 1", photos=3)
     office.last = posts
     await office.tap("Cho ý kiến")
-    await office.say("Huyện đoàn hỗ trợ bao tay")
+    await office.say(guidance)
     office.last = posts
     await office.tap("Biểu dương")
     cadre, posts = await report(services, org, "101", "Bình", "Trồng cây xanh")
@@ -74,12 +77,12 @@ async def reviewed_book(cli, services, engine, org, tmp_path):
     office.last = to_chat(await cadre.tap("Gửi"), OFFICE_CHAT)
     await office.tap("Duyệt")
     await report(services, org, "102", "Cường", "Sinh hoạt chuyên đề", difficulties="")
-    out = write_rollup(engine, tmp_path / "book.xlsx", "2026-W47", media_root=services.media.root)
-    return load_workbook(out)
+    return write_rollup(engine, tmp_path / "book.xlsx", "2026-W47",
+                        media_root=services.media.root)
 
 
 async def test_review_in_the_workbook(cli, org, services, engine, tmp_path):
-    book = await reviewed_book(cli, services, engine, org, tmp_path)
+    book = load_workbook(await reviewed_book(cli, services, engine, org, tmp_path))
     assert "Duyệt – Ý kiến" not in book.sheetnames  # folded into the sheets below
 
     # Chi tiết: every report's status, read in the same pass as the rest of its row.
@@ -97,15 +100,15 @@ async def test_review_in_the_workbook(cli, org, services, engine, tmp_path):
     other = issues[detail["Trồng cây xanh"]["Mã biên nhận"]]
     assert other["Ý kiến trả lời của Văn phòng"] is None  # nobody answered that one
 
-    # Lịch sử duyệt: the decisions in order, the return with its reason.
+    # Lịch sử duyệt: the returned report's story, the return with its reason; reports
+    # approved or commended at once have no story to tell (their status is in Chi tiết).
     history = table(book["Lịch sử duyệt"])
     returned_code = detail["Trồng cây xanh"]["Mã biên nhận"]
     assert [(h["Mã biên nhận"], h["Việc"]) for h in history] == [
-        (commended_code, "Biểu dương"), (returned_code, "Trả lại"),
-        (returned_code, "Đã sửa (lần 2)"), (returned_code, "Duyệt")]
-    assert history[1]["Lý do trả lại / ghi chú"] == "Thiếu ảnh minh chứng"
-    assert history[1]["Người thực hiện"] == "Trần Văn Phòng"
-    assert {h["Tình trạng hiện nay"] for h in history[1:]} == {"Đã duyệt"}
+        (returned_code, "Trả lại"), (returned_code, "Đã sửa (lần 2)"), (returned_code, "Duyệt")]
+    assert history[0]["Lý do trả lại / ghi chú"] == "Thiếu ảnh minh chứng"
+    assert history[0]["Người thực hiện"] == "Trần Văn Phòng"
+    assert {h["Tình trạng hiện nay"] for h in history} == {"Đã duyệt"}
 
     # Điển hình: the commended report with two thumbnails and a link to all three photos.
     sheet = book["Điển hình"]
@@ -122,7 +125,7 @@ async def test_review_in_the_workbook(cli, org, services, engine, tmp_path):
 
 
 async def test_targets_in_summary_match_the_target_sheet(cli, org, services, engine, tmp_path):
-    book = await reviewed_book(cli, services, engine, org, tmp_path)
+    book = load_workbook(await reviewed_book(cli, services, engine, org, tmp_path))
     per_task = list(book["Chỉ tiêu"].iter_rows(min_row=7, values_only=True))
     assert ("Chi đoàn ấp 1", "NV3", 4, 3, 0.75) in per_task
     assert ("Chi đoàn ấp 1", "NV1", 2, 0, 0) in per_task
@@ -146,3 +149,40 @@ async def test_no_review_no_targets_leaves_the_book_as_it_was(org, services, eng
         assert name not in book.sheetnames
     assert header(book["Tổng hợp"])[-1] == "Số tuần đang mở (chưa đến hạn)"
     assert [r["Tình trạng duyệt"] for r in table(book["Chi tiết"])] == ["Chờ duyệt"]
+
+
+LONG_GUIDANCE = ("Huyện đoàn sẽ hỗ trợ bao tay, chổi và bao đựng rác cho chi đoàn; đề nghị "
+                 "chi đoàn phối hợp với Ban nhân dân ấp vận động bà con cùng tham gia, "
+                 "chụp ảnh trước và sau khi làm để báo cáo.")
+
+
+@needs_office
+async def test_new_columns_print_in_full(cli, org, services, engine, tmp_path):
+    pdf = render(await reviewed_book(cli, services, engine, org, tmp_path, LONG_GUIDANCE),
+                 tmp_path)
+    texts, words = page_texts(pdf), page_words(pdf)
+
+    def page(title):
+        found = [i for i, t in enumerate(texts) if title in t]
+        assert found, (title, [t.strip().splitlines()[:4] for t in texts])
+        return found[0]
+
+    detail = page("CHI TIẾT CÁC BÁO CÁO")
+    for status in ("Tình trạng duyệt", "Chờ duyệt", "Đã duyệt", "Điển hình"):
+        assert shown_in_full(words[detail], status), status
+    issues = page("TỔNG HỢP KHÓ KHĂN")
+    assert shown_in_full(words[issues], LONG_GUIDANCE + " (Trần Văn Phòng,")
+    summary = page("BÁO CÁO KẾT QUẢ THỰC HIỆN")
+    for text in ("Chỉ tiêu", "Đã thực hiện", "Tỷ lệ"):
+        assert shown_in_full(words[summary], text), text
+    note = page("Chỉ tiêu: tổng chỉ tiêu năm 2026")  # under the table, whole, not cut
+    assert shown_in_full(words[note], "Chỉ tiêu: tổng chỉ tiêu năm 2026 (số hoạt động) của các "
+                         "nhiệm vụ có chỉ tiêu; Đã thực hiện: số hoạt động các nhiệm vụ đó từ "
+                         "đầu năm đến hết tuần 47/2026, kể cả đơn vị trực thuộc; chi tiết từng "
+                         "nhiệm vụ ở trang «Chỉ tiêu».")
+    commended = page("CÁC HOẠT ĐỘNG ĐIỂN HÌNH")
+    assert shown_in_full(words[commended], "Dọn vệ sinh tuyến đường ấp 1")
+    history = page("CÁC BÁO CÁO BỊ TRẢ LẠI")
+    assert shown_in_full(words[history], "Thiếu ảnh minh chứng")
+    for number in (detail, issues, summary, note, commended, history):
+        assert not overprinted(words[number]), (number, overprinted(words[number]))

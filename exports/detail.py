@@ -10,6 +10,7 @@ from exports.sheet import Column, Heading, Link, Sheet, locate
 from storage.clock import to_local
 from storage.models import Unit
 from storage.reporting import ReportLine
+from storage.review import STATUS_LABELS, Guidance
 
 DETAIL = "Chi tiết"
 ISSUES = "Khó khăn – Đề xuất"
@@ -19,9 +20,10 @@ PLATFORMS = {"telegram": "Telegram", "zalo": "Zalo"}
 DETAIL_COLUMNS = [
     Column("Mã biên nhận", 12), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
     Column("Đơn vị", 24), Column("Đơn vị cấp trên", 18), Column("Người báo cáo", 16),
-    Column("Nền tảng", 9), Column("Nhiệm vụ", 19), Column("Nội dung", 40, "wrap"),
+    Column("Nền tảng", 9), Column("Nhiệm vụ", 19), Column("Nội dung", 34, "wrap"),
     Column("Số người tham gia", 8), Column("Khó khăn", 24, "wrap"),
     Column("Đề xuất", 24, "wrap"), Column("Số ảnh (bấm để xem)", 8, "link"), Column("Đúng hạn / Trễ hạn", 9),
+    Column("Tình trạng duyệt", 10),
 ]
 ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
 ISSUE_COLUMNS = [
@@ -33,6 +35,7 @@ ISSUE_COLUMNS = [
 
 @dataclass(frozen=True)
 class Issue:
+    report_id: int
     unit_id: int
     receipt_code: str
     day: datetime
@@ -86,19 +89,29 @@ class DetailWriter:
         self.sheet.append([
             r.receipt_code, created, week, unit_name, parent_name,
             r.reporter_name, PLATFORMS.get(r.platform, r.platform), task, r.content,
-            r.participants, r.difficulties, r.proposals, photos, timing])
+            r.participants, r.difficulties, r.proposals, photos, timing,
+            STATUS_LABELS.get(r.review_status, r.review_status)])
         self.count += 1
         if r.difficulties or r.proposals:
-            self.issues.append(Issue(r.unit_id, r.receipt_code, created, task, r.difficulties,
+            self.issues.append(Issue(r.id, r.unit_id, r.receipt_code, created, task, r.difficulties,
                                      r.proposals))
 
     def close(self) -> None:
         self.sheet.close()
 
 
+def guidance_text(given: list[Guidance]) -> Optional[str]:
+    """The office's answers to one report, oldest first, each with who gave it and when."""
+    return "\n".join(f"{g.text} ({g.actor_name}, {to_local(g.created_at):%d/%m/%Y %H:%M})"
+                     for g in given) or None
+
+
 def write_issues(book, heading: Heading, issues: list[Issue], units: dict[int, Unit],
-                 position: dict[int, int]) -> Sheet:
-    """Grouped by the reporting unit's parent (the union that answers), in tree order."""
+                 position: dict[int, int],
+                 guidance: Optional[dict[int, list[Guidance]]] = None) -> Sheet:
+    """Grouped by the reporting unit's parent (the union that answers), in tree order;
+    `guidance` (report id -> storage.review.guidance_for) fills the office's answer."""
+    guidance = guidance or {}
     sheet = Sheet(book, ISSUES, "TỔNG HỢP KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT", ISSUE_COLUMNS,
                   heading, freeze_col=3)
     groups: dict[int, list[Issue]] = {}
@@ -114,7 +127,8 @@ def write_issues(book, heading: Heading, issues: list[Issue], units: dict[int, U
         for issue in items:
             number += 1
             sheet.append([number, units[issue.unit_id].name, issue.receipt_code, issue.day,
-                          issue.task, issue.difficulties, issue.proposals, None])
+                          issue.task, issue.difficulties, issue.proposals,
+                          guidance_text(guidance.get(issue.report_id, []))])
     if not groups:
         sheet.append([None, "Không có khó khăn, đề xuất nào trong kỳ."])
     sheet.close()

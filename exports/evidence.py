@@ -64,9 +64,11 @@ def _display_size(photo: PhotoLine) -> tuple[int, int]:
     return shown_w, round(shown_w * height / width)
 
 
-def _anchor(row: int, size: tuple[int, int]) -> OneCellAnchor:
-    # Column B, a few pixels in, so the cell border stays visible around the picture.
-    start = AnchorMarker(col=1, colOff=pixels_to_EMU(4), row=row - 1, rowOff=pixels_to_EMU(3))
+def _anchor(row: int, size: tuple[int, int], left_px: int = 4) -> OneCellAnchor:
+    # Column B, a few pixels in, so the cell border stays visible around the picture;
+    # `left_px` further right for a second picture in the same cell (Điển hình).
+    start = AnchorMarker(col=1, colOff=pixels_to_EMU(left_px), row=row - 1,
+                         rowOff=pixels_to_EMU(3))
     return OneCellAnchor(_from=start, ext=XDRPositiveSize2D(pixels_to_EMU(size[0]),
                                                             pixels_to_EMU(size[1])))
 

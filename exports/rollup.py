@@ -29,9 +29,11 @@ from exports.evidence import EVIDENCE, write_evidence, zip_name
 from exports.letterhead import Letterhead
 from exports.periods import Period, PeriodError, as_period
 from exports.print_layout import use_document_font
+from exports.review_sheets import target_progress, write_review_sheets
 from exports.sheet import Heading
 from exports.figures import ExportError, open_scope
 from exports.summary import write_by_task, write_by_week, write_missing, write_summary
+from storage import review
 from storage.catalog import task_name
 from storage.clock import to_local, utcnow
 from storage.models import Unit
@@ -167,12 +169,15 @@ def _write_book(s: Session, path: Path, period: Period, unit_code: Optional[str]
     write_evidence(book, heading, photos, unit_names, task_names, media_root, with_media,
                    tick=advance)
     write_missing(book, heading, rollup, [u.id for u, _ in ordered], secretaries(s))
-    write_issues(book, heading, detail.issues, by_id, position)
-    from exports.review_sheets import write_review_sheets  # office review, targets
-    write_review_sheets(book, heading, s, period.weeks, scope.unit_ids, by_id, period.weeks[-1])
+    write_issues(book, heading, detail.issues, by_id, position,
+                 review.guidance_in_weeks(s, period.weeks, scope.unit_ids))
+    progress = target_progress(s, by_id, period.weeks[-1])  # for Chỉ tiêu and Tổng hợp
+    write_review_sheets(book, heading, s, period.weeks, scope.unit_ids, by_id, progress,
+                        photos, first_photo, media_root)
     # The per-unit sheets need every report added up, so they come last but go first.
     lines = scope.lines()
-    write_summary(book, heading, lines, rollup, index=0, letterhead=letterhead)
+    write_summary(book, heading, lines, rollup, index=0, letterhead=letterhead,
+                  targets=progress)
     write_by_task(book, heading, lines, rollup, scope.ordered_tasks(), index=1)
     if len(period.weeks) > 1:
         write_by_week(book, heading, lines, rollup, index=2)

@@ -8,7 +8,9 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from exports.document import closing_lines, letterhead_lines
 from exports.letterhead import Letterhead
 from exports.periods import week_label
-from exports.sheet import Column, Heading, Marked, Sheet
+from exports.print_layout import font
+from exports.review_sheets import TargetProgress
+from exports.sheet import Column, Heading, Marked, Piece, Sheet
 from exports.stats import Rollup, Totals
 from exports.tree import Line
 from storage.clock import to_local, week_bounds
@@ -30,6 +32,13 @@ SUMMARY_COLUMNS = [  # narrow enough to print on A4 landscape at a readable size
     Column("Tình trạng", 20, "wrap"), Column("Số tuần đang mở (chưa đến hạn)", 9, "int"),
 ]
 OPEN = "Đang mở"  # a week whose deadline is still ahead: never "Chưa"
+# Added when some unit in scope has targets: per unit the sum over its tasks with a target
+# (the per-task figures are in the «Chỉ tiêu» sheet).
+TARGET_SUMMARY_COLUMNS = [Column("Chỉ tiêu", 8, "int"), Column("Đã thực hiện", 9, "int"),
+                          Column("Tỷ lệ", 8, "percent")]
+TARGET_NOTE = ("Chỉ tiêu: tổng chỉ tiêu năm {year} (số hoạt động) của các nhiệm vụ có chỉ tiêu; "
+               "Đã thực hiện: số hoạt động các nhiệm vụ đó từ đầu năm đến hết tuần {week}, "
+               "kể cả đơn vị trực thuộc; chi tiết từng nhiệm vụ ở trang «Chỉ tiêu».")
 
 
 def _local(moment):
@@ -61,26 +70,41 @@ def _behind(rollup: Rollup, members) -> int:
 
 
 def write_summary(book, heading: Heading, lines: list[Line], rollup: Rollup,
-                  index: Optional[int] = None, letterhead: Optional[Letterhead] = None) -> Sheet:
-    """Tổng hợp, laid out as the signed báo cáo (exports/document.py)."""
+                  index: Optional[int] = None, letterhead: Optional[Letterhead] = None,
+                  targets: Optional[TargetProgress] = None) -> Sheet:
+    """Tổng hợp, laid out as the signed báo cáo (exports/document.py); with `targets`
+    (exports.review_sheets.target_progress) that has any, the target columns too."""
     letterhead = (letterhead or Letterhead()).for_unit(heading.organisation)
-    top = letterhead_lines(letterhead, heading, SUMMARY_COLUMNS, heading.generated_at.date())
+    with_targets = targets is not None and bool(targets.by_unit)
+    columns = SUMMARY_COLUMNS + (TARGET_SUMMARY_COLUMNS if with_targets else [])
+    top = letterhead_lines(letterhead, heading, columns, heading.generated_at.date())
     sheet = Sheet(book, SUMMARY, "TỔNG HỢP KẾT QUẢ BÁO CÁO «30 PHÚT HÀNH ĐỘNG»",
-                  SUMMARY_COLUMNS, heading, freeze_col=4, index=index, top=top)
+                  columns, heading, freeze_col=4, index=index, top=top)
     sheet.ws.sheet_view.showGridLines = False  # on screen too: it is a document
     number = 0
+    targeted: set[int] = set()  # a parent's targets go on its subtotal, not its own row too
     for line in lines:
         t = rollup.totals(line.members)
         behind = _behind(rollup, line.members) if line.kind != "unit" else 0
         status, variant = _status(line, t, rollup, behind)
         if line.kind == "unit":
             number += 1
-        sheet.append([number if line.kind == "unit" else "",
-                      line.unit.code if line.kind == "unit" else "", line.label,
-                      t.reports, t.participants, t.tasks, t.photos, _local(t.first),
-                      _local(t.last), t.weeks_reported, t.weeks_due, t.weeks_late, t.rate,
-                      status, t.weeks_open], variant=variant, indent=line.depth)
-    sheet.close(closing_lines(letterhead, SUMMARY_COLUMNS))
+        values = [number if line.kind == "unit" else "",
+                  line.unit.code if line.kind == "unit" else "", line.label,
+                  t.reports, t.participants, t.tasks, t.photos, _local(t.first),
+                  _local(t.last), t.weeks_reported, t.weeks_due, t.weeks_late, t.rate,
+                  status, t.weeks_open]
+        if with_targets:
+            owner = line.unit.id if line.unit is not None else targets.root_id
+            figures = targets.unit_sum(owner) if owner not in targeted else None
+            targeted.add(owner)
+            values += list(figures) if figures else [None, None, None]
+        sheet.append(values, variant=variant, indent=line.depth)
+    closing = closing_lines(letterhead, columns)
+    if with_targets:
+        note = TARGET_NOTE.format(year=targets.year, week=week_label(targets.until))
+        closing = [(Piece(note, font(italic=True), 1, len(columns)),), ()] + closing
+    sheet.close(closing)
     return sheet
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from storage.clock import LOCAL_TZ, to_local, week_bounds
 from storage.models import Media, Member, Report, ReportPhoto, Task, Unit
+from storage.review import PENDING, ReportReview
 from storage.weeks import WeekRule
 
 def week_start(period: str) -> datetime:
@@ -67,6 +68,7 @@ class ReportLine(NamedTuple):
     difficulties: Optional[str]
     proposals: Optional[str]
     photo_count: int
+    review_status: str  # storage.review status; "pending" for a report never reviewed
 
 
 class PhotoLine(NamedTuple):
@@ -98,14 +100,16 @@ def count_reports(s: Session, weeks: Iterable[str],
 def iter_report_lines(s: Session, weeks: Iterable[str],
                       unit_ids: Optional[Iterable[int]] = None, batch: int = 2000
                       ) -> Iterator[ReportLine]:
-    """Reports of those activity weeks by time sent, streamed in batches (a year is 100k rows)."""
+    """Reports of those activity weeks by time sent, streamed in batches (a year is 100k rows),
+    each with the office's review status (one row per report, so the join adds no rows)."""
     photos = _photo_counts()
     query = _in_weeks(
         select(Report.id, Report.receipt_code, Report.created_at, Report.period, Report.unit_id,
                Report.task_id, Report.platform, Report.reporter_name, Report.content,
                Report.participants, Report.difficulties, Report.proposals,
-               func.coalesce(photos.c.n, 0))
-        .outerjoin(photos, photos.c.report_id == Report.id), weeks, unit_ids,
+               func.coalesce(photos.c.n, 0), func.coalesce(ReportReview.status, PENDING))
+        .outerjoin(photos, photos.c.report_id == Report.id)
+        .outerjoin(ReportReview, ReportReview.report_id == Report.id), weeks, unit_ids,
     ).order_by(Report.created_at, Report.id)
     for row in s.execute(query.execution_options(yield_per=batch)):
         yield ReportLine._make(row)

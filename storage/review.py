@@ -144,6 +144,19 @@ def guidance_for(s: Session, report_ids: Iterable[int]) -> dict[int, list[Guidan
     return out
 
 
+def guidance_in_weeks(s: Session, weeks: Iterable[str], unit_ids: Optional[Iterable[int]] = None
+                      ) -> dict[int, list[Guidance]]:
+    """guidance_for the reports of those activity weeks (of those units), in one query."""
+    query = (select(Guidance).join(Report, Report.id == Guidance.report_id)
+             .where(Report.period.in_(list(weeks))))
+    if unit_ids is not None:
+        query = query.where(Report.unit_id.in_(list(unit_ids)))
+    out: dict[int, list[Guidance]] = {}
+    for row in s.exec(query.order_by(Guidance.created_at, Guidance.id)):
+        out.setdefault(row.report_id, []).append(row)
+    return out
+
+
 def statuses(s: Session, report_ids: Iterable[int]) -> dict[int, str]:
     """Report id -> status; reports never posted for review count as pending."""
     ids = list(report_ids)
@@ -211,18 +224,36 @@ def targets(s: Session, year: Optional[int] = None, unit_ids: Optional[Iterable[
     return list(s.exec(query.order_by(Target.year, Target.unit_id, Target.task_code)))
 
 
-def done_counts(s: Session, unit_ids: Iterable[int], year: int, until: Optional[str] = None
-                ) -> dict[str, tuple[int, int]]:
-    """Task code -> (activities reported, participants) by these units in the ISO year,
-    up to the week `until` (e.g. 2026-W47) when given."""
-    query = (select(Task.code, func.count(Report.id), func.sum(Report.participants))
+def done_by_unit(s: Session, unit_ids: Iterable[int], year: int, until: Optional[str] = None
+                 ) -> dict[int, dict[str, tuple[int, int]]]:
+    """Unit id -> task code -> (activities reported, participants) by that unit itself in the
+    ISO year, up to the week `until` (e.g. 2026-W47) when given. One query for many units."""
+    query = (select(Report.unit_id, Task.code, func.count(Report.id), func.sum(Report.participants))
              .join(Report, Report.task_id == Task.id)
              .where(Report.unit_id.in_(list(unit_ids)), Report.period.like(f"{year}-W%")))
     if until is not None:
         query = query.where(Report.period <= until)
-    rows = s.exec(query.group_by(Task.code)).all()
-    out: dict[str, tuple[int, int]] = {}
-    for code, n, people in rows:
-        done, total = out.get(code, (0, 0))
-        out[code] = (done + n, total + int(people or 0))
+    out: dict[int, dict[str, tuple[int, int]]] = {}
+    for unit_id, code, n, people in s.exec(query.group_by(Report.unit_id, Task.code)).all():
+        done, total = out.setdefault(unit_id, {}).get(code, (0, 0))
+        out[unit_id][code] = (done + n, total + int(people or 0))
     return out
+
+
+def add_up(by_unit: dict[int, dict[str, tuple[int, int]]], unit_ids: Iterable[int]
+           ) -> dict[str, tuple[int, int]]:
+    """Task code -> (activities, participants) over these units (e.g. a subtree)."""
+    out: dict[str, tuple[int, int]] = {}
+    for unit_id in unit_ids:
+        for code, (n, people) in by_unit.get(unit_id, {}).items():
+            done, total = out.get(code, (0, 0))
+            out[code] = (done + n, total + people)
+    return out
+
+
+def done_counts(s: Session, unit_ids: Iterable[int], year: int, until: Optional[str] = None
+                ) -> dict[str, tuple[int, int]]:
+    """Task code -> (activities reported, participants) by these units in the ISO year,
+    up to the week `until` (e.g. 2026-W47) when given."""
+    unit_ids = list(unit_ids)
+    return add_up(done_by_unit(s, unit_ids, year, until), unit_ids)

@@ -158,7 +158,7 @@ def test_month_workbook_sheets_totals_and_layout(engine, month, services, tmp_pa
     assert [c.value for c in detail[HEADER]] == [
         "Mã biên nhận", "Thời gian", "Tuần", "Đơn vị", "Đơn vị cấp trên", "Người báo cáo",
         "Nền tảng", "Nhiệm vụ", "Nội dung", "Số người tham gia", "Khó khăn", "Đề xuất",
-        "Số ảnh (bấm để xem)", "Đúng hạn / Trễ hạn"]
+        "Số ảnh (bấm để xem)", "Đúng hạn / Trễ hạn", "Tình trạng duyệt"]
     rows = rows_of(detail)
     assert len(rows) == db_reports
     first = rows[0]

@@ -94,31 +94,3 @@ async def test_audit_prints_who_did_what(cli, org, services, engine):
     assert "An  gửi báo cáo  BC-" in out
     assert "18/11/2026 17:00  Trần Văn Phòng  duyệt  BC-" in out and "Chi đoàn ấp 1" in out
     assert "0 mục" in cli("audit", "--period", "2026-W40").output
-
-
-async def test_workbook_shows_review_commended_and_targets(cli, org, services, engine, tmp_path):
-    from openpyxl import load_workbook
-
-    from exports.rollup import write_rollup
-    path = tmp_path / "t.csv"
-    path.write_text("Mã đơn vị,Mã nhiệm vụ,Năm,Số hoạt động\nCD-A1,NV3,2026,4\n",
-                    encoding="utf-8")
-    assert cli("targets", "import", str(path)).exit_code == 0
-    office = await setup_office(services, engine, org)
-    posts = to_chat(await send_report(Person(services, "100", "An"), org), OFFICE_CHAT)
-    office.last = posts
-    await office.tap("Cho ý kiến")
-    await office.say("Huyện đoàn hỗ trợ bao tay")
-    office.last = posts
-    await office.tap("Biểu dương")
-    out = write_rollup(engine, tmp_path / "book.xlsx", "2026-W47")
-    book = load_workbook(out)
-    assert book.sheetnames[-3:] == ["Duyệt – Ý kiến", "Điển hình", "Chỉ tiêu"]
-    review = [r for r in book["Duyệt – Ý kiến"].iter_rows(min_row=7, values_only=True)]
-    assert review[0][1:5] == ("Chi đoàn ấp 1", "NV3 Nông thôn mới", "Điển hình", "Trần Văn Phòng")
-    assert review[0][7] == "Huyện đoàn hỗ trợ bao tay (Trần Văn Phòng)"
-    commended = list(book["Điển hình"].iter_rows(min_row=7, values_only=True))
-    assert commended[0][2:6] == ("Chi đoàn ấp 1", "NV3 Nông thôn mới",
-                                 "Dọn vệ sinh tuyến đường ấp 1", 25)
-    targets = list(book["Chỉ tiêu"].iter_rows(min_row=7, values_only=True))
-    assert targets[0] == ("Chi đoàn ấp 1", "NV3", 4, 1, 0.25)

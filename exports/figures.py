@@ -21,6 +21,7 @@ from storage import repo
 from storage.catalog import task_name
 from storage.clock import to_local, utcnow
 from storage.models import Task, Unit
+from storage.review import COMMENDED
 from storage.reporting import (ReportLine, all_tasks, any_children, iter_report_lines,
                                units_with_reports, week_start)
 from storage.weeks import WeekRules, load_week_rules
@@ -100,17 +101,23 @@ def open_scope(s: Session, period, unit_code: Optional[str] = None,
 
 
 LARGEST = 5  # activities the Word report shows under «Mô hình, cách làm hay»
+COMMENDED_SHOWN = 10  # commended activities it quotes there, when the office commended some
 
 
 class Largest:
-    """The period's largest activities (most participants, then photos, then earliest), kept
-    while the reports stream past on their way into the Rollup."""
+    """The period's largest activities (most participants, then photos, then earliest) and the
+    ones the office commended («Biểu dương»), kept while the reports stream past on their way
+    into the Rollup."""
 
-    def __init__(self, size: int = LARGEST):
+    def __init__(self, size: int = LARGEST, commended: int = COMMENDED_SHOWN):
         self.size = size
         self._heap: list[tuple[tuple, ReportLine]] = []
+        self.commended_size = commended
+        self.commended: list[ReportLine] = []  # in the order they were sent
 
     def add(self, line: ReportLine) -> None:
+        if line.review_status == COMMENDED and len(self.commended) < self.commended_size:
+            self.commended.append(line)
         key = (line.participants or 0, line.photo_count, -line.id)
         if len(self._heap) < self.size:
             heapq.heappush(self._heap, (key, line))
@@ -219,6 +226,7 @@ class PeriodFigures:
     previous_period: Optional[Period] = None
     previous: Optional[Headline] = None
     largest: tuple[Activity, ...] = ()  # most participants first (LARGEST of them)
+    commended: tuple[Activity, ...] = ()  # the office's «Biểu dương», in the order sent
     # Each unit's deadline (storage.weeks), distinct and in order, for the period's last week
     # and for the first week of the next period: the report says when figures become final
     # and by when the next reports are due.
@@ -278,11 +286,12 @@ def summarise(scope: Scope, previous: Optional[Scope] = None,
             unit = units[uid]
             groups.setdefault(parent_name(unit), []).append(
                 MissingUnit(unit.code, unit.name, tuple(missed[uid])))
-    activities = tuple(
-        Activity(units[line.unit_id].name, names.get(line.task_id, "?"),
-                 to_local(line.created_at).date(), line.period, line.participants or 0,
-                 line.photo_count, line.receipt_code, line.content)
-        for line in (largest.lines() if largest is not None else ()))
+    def activity(line: ReportLine) -> Activity:
+        return Activity(units[line.unit_id].name, names.get(line.task_id, "?"),
+                        to_local(line.created_at).date(), line.period, line.participants or 0,
+                        line.photo_count, line.receipt_code, line.content)
+    activities = tuple(activity(line) for line in (largest.lines() if largest else ()))
+    commended = tuple(activity(line) for line in (largest.commended if largest else ()))
 
     parents = any_children(scope.units)  # judged by their subtree: their deadline is not theirs
 
@@ -294,7 +303,7 @@ def summarise(scope: Scope, previous: Optional[Scope] = None,
         tuple(issues), tuple(MissingGroup(p, tuple(u)) for p, u in groups.items()),
         previous.period if previous else None,
         headline(previous.rollup, ids) if previous else None,
-        largest=activities, last_deadlines=deadlines(scope.period.weeks[-1]),
+        largest=activities, commended=commended, last_deadlines=deadlines(scope.period.weeks[-1]),
         next_deadlines=deadlines(scope.period.next().weeks[0]))
 
 

@@ -169,6 +169,26 @@ def test_week_sections_say_what_happened(engine, weeks, tmp_path):
     assert "Nguyễn Văn Bí Thư" in text and "- Lưu VP." in text
 
 
+def test_commended_activities_are_the_good_practices(engine, weeks, tmp_path):
+    """Once the office commends a report («Biểu dương»), section III quotes the commended ones
+    instead of the largest activities."""
+    from sqlmodel import select
+
+    from storage import review
+    from storage.models import Report
+    with session_scope(engine) as s:
+        small = s.exec(select(Report).where(Report.participants == 12)).one()  # CD-A2, NV3
+        review.reset_for_revision(s, small)
+        assert review.transition(s, small.id, small.revision, [review.PENDING],
+                                 review.COMMENDED, "telegram:1", "Văn phòng", AS_OF)
+        receipt = small.receipt_code
+    text = report_text(make(engine, tmp_path, "2026-W48").path)
+    section = text[text.index("III. MÔ HÌNH"):text.index("IV. KHÓ KHĂN")]
+    assert "Các hoạt động được Văn phòng biểu dương, nhân rộng trong tuần:" in section
+    assert receipt in section and "Chi đoàn ấp 2 (NV3" in section
+    assert "ĐP2" not in section  # the largest activity, not commended, is not quoted here
+
+
 def test_a_report_made_before_the_deadline_says_its_figures_may_change(engine, weeks, tmp_path):
     early = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # Friday of week 48, 10:00
     text = report_text(make(engine, tmp_path, "2026-W48", as_of=early).path)

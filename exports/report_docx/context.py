@@ -72,6 +72,9 @@ def context_from_figures(f: PeriodFigures, as_of: datetime, letterhead: Letterhe
                        "participants": number(sum(t.people for t in tasks_done))},
         "tasks_note": _tasks_note(f, noun),
         "good_practices": _activities(good_practices(f)),
+        "good_practices_intro": (
+            f"Các hoạt động được Văn phòng biểu dương, nhân rộng trong {noun}:" if f.commended
+            else f"Các hoạt động có nhiều đoàn viên, thanh niên tham gia trong {noun}:"),
         "good_practices_note": ("" if good_practices(f) else
                                 f"Trong {noun}, chưa có hoạt động nào được báo cáo."),
         "difficulties": _remarks(f),
@@ -194,10 +197,9 @@ def _tasks_note(f: PeriodFigures, noun: str) -> str:
 
 
 def good_practices(f: PeriodFigures) -> tuple[Activity, ...]:
-    """The activities section 3 («Mô hình, cách làm hay») quotes: for now the period's largest.
-    HOOK: when the review feature lands, reports the office commended come first here (added to
-    PeriodFigures by exports/figures.py in the same pass), topped up with the largest."""
-    return f.largest
+    """The activities section 3 («Mô hình, cách làm hay») quotes: those the office commended
+    («Biểu dương», issue 11), else the period's largest."""
+    return f.commended or f.largest
 
 
 def _activities(activities) -> list[dict]:

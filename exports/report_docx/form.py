@@ -197,8 +197,7 @@ def _body(doc) -> None:
 
     _heading(doc, "III. MÔ HÌNH, CÁCH LÀM HAY")
     _tag(doc, "{%p if good_practices %}")
-    _para(doc, "Các hoạt động có nhiều đoàn viên, thanh niên tham gia trong {{ period_noun }}:",
-          indent=True)
+    _para(doc, "{{ good_practices_intro }}", indent=True)
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p for a in good_practices %}")
     paragraph = _para(doc, "- ", indent=True)

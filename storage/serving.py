@@ -96,15 +96,18 @@ def mark_handled(s: Session, update_id: int, now: Optional[datetime] = None,
 
 
 def claim_abandoned_updates(s: Session, worker: str, now: datetime, lease: timedelta,
-                            limit: int = 100) -> list[InboundUpdate]:
+                            limit: int = 100, platform: Optional[str] = None
+                            ) -> list[InboundUpdate]:
     """Updates stored but not handled whose claim is older than `lease` (their worker died),
     re-claimed for `worker` one by one with a conditional UPDATE, oldest first."""
     table = InboundUpdate.__table__
     stale = now - lease
-    rows = list(s.exec(select(InboundUpdate).where(
+    query = select(InboundUpdate).where(
         InboundUpdate.handled_at.is_(None),
         or_(InboundUpdate.claimed_at.is_(None), InboundUpdate.claimed_at < stale))
-        .order_by(InboundUpdate.id).limit(limit)))
+    if platform is not None:  # each platform's inbox recovers only what it can handle
+        query = query.where(InboundUpdate.platform == platform)
+    rows = list(s.exec(query.order_by(InboundUpdate.id).limit(limit)))
     taken = []
     for row in rows:
         won = s.connection().execute(

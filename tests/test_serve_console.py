@@ -18,7 +18,7 @@ from storage.db import session_scope
 from storage.serving import InboundUpdate
 from tests.console_support import add_staff, log_in
 from tests.fake_telegram_api import FakeBotApi
-from tests.fake_zalo import TOKEN as ZALO_TOKEN, FakeZaloBotApi
+from tests.fake_zalo import TOKEN as ZALO_TOKEN, FakeZaloBotApi, FakeZaloOa
 from tests.serve_support import Server, serve_settings
 from tests.telegram_fake import Updates
 
@@ -157,3 +157,48 @@ async def test_a_repeated_zalo_event_is_stored_and_handled_once(zalo_api, servic
         assert stored(engine) == 1
     finally:
         await server.stop()
+
+
+@pytest.fixture
+async def oa_api():
+    fake = await FakeZaloOa().start()
+    yield fake
+    await fake.stop()
+
+
+async def test_zalo_oa_event_stored_before_a_crash_is_handled_once_after_restart(
+        oa_api, services, clock, org, engine):
+    settings = Settings(_env_file=None, ZALO_OA_APP_ID=FakeZaloOa.APP_ID,
+                        ZALO_OA_APP_SECRET=oa_api.APP_SECRET, ZALO_OA_SECRET_KEY=oa_api.OA_SECRET_KEY,
+                        ZALO_OA_REFRESH_TOKEN=oa_api.first_refresh_token,
+                        ZALO_OA_API_URL=oa_api.url, ZALO_OA_OAUTH_URL=oa_api.url,
+                        PUBLIC_URL=PUBLIC, REMINDERS_ENABLED="false")
+    crashed = await Server(settings, services, clock).start()
+    [inbox] = crashed.app[keys.ZALO_INBOXES]
+    assert inbox.platform == "zalo_oa"
+    never = asyncio.Event()
+
+    async def dies_before_handling(payload, mark):
+        await never.wait()
+    inbox.handler = dies_before_handling
+    oa_api.webhook_url = str(crashed.client.make_url("/zalo/oa/webhook"))
+    event = oa_api.text("5510185758261927916", f"/start {org['CD-A1'].join_code}")
+    assert await oa_api.post_webhook(event) == 200
+    for task in list(inbox._tasks):  # SIGKILL: nothing more runs
+        task.cancel()
+    await crashed.stop()
+    assert oa_api.sent == []
+
+    restarted = await Server(settings, services, clock).start()
+    try:
+        [inbox] = restarted.app[keys.ZALO_INBOXES]
+        clock.advance(seconds=61)
+        assert await inbox.recover() == 1
+        await settle(inbox)
+        oa_api.webhook_url = str(restarted.client.make_url("/zalo/oa/webhook"))
+        assert await oa_api.post_webhook(event) == 200  # Zalo's retry: stored once, no effect
+        await settle(inbox)
+    finally:
+        await restarted.stop()
+    texts = [body["message"].get("text", "") for _, body in oa_api.sent]
+    assert len(texts) == 1 and "Chi đoàn ấp 1" in texts[0]

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from bot.cli_vi import command
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,8 @@ NO_TOKEN = ("Chưa có token bot nào: đặt TELEGRAM_BOT_TOKEN (hoặc ZALO_BO
             "ZALO_OA_APP_ID) trong .env.")
 
 
-@click.command("serve")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
+@command("serve")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, metavar="SỐ",
               help="Số tiến trình xử lý (mặc định: SERVE_WORKERS, 2).")
 @click.option("--with-worker", is_flag=True,
               help="Chạy luôn nhắc việc và việc nền (xuất Excel) trong máy chủ, "
@@ -47,7 +48,7 @@ def serve(workers: int | None, with_worker: bool) -> None:
     run_gunicorn(settings, workers or settings.serve_workers, with_worker)
 
 
-@click.command("worker")
+@command("worker")
 def worker() -> None:
     """Chạy nhắc việc, gửi tin theo nhịp và các việc nền (xuất Excel).
 

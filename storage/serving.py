@@ -45,6 +45,8 @@ class Job(SQLModel, table=True):
     claimed_at: Optional[datetime] = None
     finished_at: Optional[datetime] = None
     result_path: str = Field(default="", max_length=500)
+    # Unused since Zalo links are the console's /tai-ve/ tokens (storage.web, hashed at rest);
+    # kept until a migration drops them.
     download_token: Optional[str] = Field(default=None, max_length=64, unique=True)
     download_expires_at: Optional[datetime] = None
     error: str = Field(default="", max_length=500)
@@ -171,6 +173,3 @@ def finish_job(s: Session, job_id: int, status: str, now: datetime, result_path:
         status=status, finished_at=now, result_path=result_path, error=error[:500],
         download_token=download_token, download_expires_at=download_expires_at))
 
-
-def job_by_download_token(s: Session, token: str) -> Optional[Job]:
-    return s.exec(select(Job).where(Job.download_token == token)).first()

@@ -169,7 +169,8 @@ async def oa_api():
 async def test_zalo_oa_event_stored_before_a_crash_is_handled_once_after_restart(
         oa_api, services, clock, org, engine):
     settings = Settings(_env_file=None, ZALO_OA_APP_ID=FakeZaloOa.APP_ID,
-                        ZALO_OA_APP_SECRET=oa_api.APP_SECRET, ZALO_OA_SECRET_KEY=oa_api.OA_SECRET_KEY,
+                        ZALO_OA_APP_SECRET=oa_api.APP_SECRET,
+                        ZALO_OA_SECRET_KEY=oa_api.OA_SECRET_KEY,
                         ZALO_OA_REFRESH_TOKEN=oa_api.first_refresh_token,
                         ZALO_OA_API_URL=oa_api.url, ZALO_OA_OAUTH_URL=oa_api.url,
                         PUBLIC_URL=PUBLIC, REMINDERS_ENABLED="false")

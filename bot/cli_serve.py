@@ -41,6 +41,7 @@ def serve(workers: int | None, with_worker: bool) -> None:
         _fail(NO_PUBLIC_URL)
     engine = open_database(settings.database_url)  # once, before the workers start
     engine.dispose()
+    console_key(settings)  # made once here, so every worker reads the same one
     if settings.telegram_bot_token:
         asyncio.run(register_telegram_webhook(settings))
     from bot.web.gunicorn import run_gunicorn
@@ -76,6 +77,15 @@ async def register_telegram_webhook(settings: Settings) -> str:
                               max_connections=settings.telegram_webhook_max_connections)
     log.info("telegram webhook set to %s", url)
     return url
+
+
+def console_key(settings: Settings) -> bytes:
+    """The office console's cookie key: CONSOLE_SECRET_KEY, or the key file of this machine."""
+    from pathlib import Path
+
+    from bot.console.security import cookie_key
+    secret = settings.console_secret_key.get_secret_value() if settings.console_secret_key else ""
+    return cookie_key(secret, Path(settings.media_dir).parent / "console-secret.key")
 
 
 def _fail(message: str) -> None:

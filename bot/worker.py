@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
@@ -23,7 +22,7 @@ from bot.settings import Settings
 from handlers import export_cmd
 from handlers.messages import Reply
 from handlers.services import Services
-from storage import serving
+from storage import serving, web as webdb
 from storage.clock import to_local
 from storage.db import session_scope
 
@@ -33,6 +32,11 @@ EXPORT_NICE = 10  # exports yield the CPU to webhooks and reminders on the same 
 LEASE = timedelta(minutes=15)  # a year's export takes about a minute; 15 is a dead worker
 POLL = 2.0  # seconds between looks for new jobs
 FILE_PLATFORMS = {"telegram"}  # platforms that can receive the workbook itself
+
+
+def download_url(public_url: str, token: str) -> str:
+    """The link /xuat sends on Zalo: the office console's download page."""
+    return f"{public_url.rstrip('/')}/tai-ve/{token}"
 
 
 def export_queue(services: Services) -> Callable:
@@ -110,26 +114,26 @@ class JobRunner:
             if sender is not None:
                 await deliver(sender, request["chat_id"], Reply(export_cmd.FAILED))
             return
-        token, expires = None, None
         word = request.get("format") == "word"
+        link = None
         if request["platform"] in FILE_PLATFORMS:
             done = export_cmd.DONE_REPORT if word else export_cmd.DONE
             reply = Reply(done.format(label=request["label"], scope=request["scope"]),
                           document=path)
         elif self.public_url:
-            from bot.web.downloads import download_url
-            token = secrets.token_urlsafe(32)
-            expires = self.services.clock() + timedelta(hours=self.link_hours)
+            link = self.services.clock() + timedelta(hours=self.link_hours)  # it expires then
+        # Recorded before sending: a link must work the moment the user sees it.
+        token = await asyncio.to_thread(self._finish, job.id, "done", str(path), "", request,
+                                        link)
+        if link is not None:
             link_text = export_cmd.DONE_LINK_REPORT if word else export_cmd.DONE_LINK
             reply = Reply(link_text.format(
                 label=request["label"], scope=request["scope"],
                 url=download_url(self.public_url, token),
-                expires=to_local(expires).strftime("%H:%M %d/%m/%Y")))
-        else:
+                expires=to_local(link).strftime("%H:%M %d/%m/%Y")))
+        elif request["platform"] not in FILE_PLATFORMS:
             reply = Reply(export_cmd.DONE_NO_LINK.format(label=request["label"],
                                                          scope=request["scope"]))
-        # Recorded before sending: a link must work the moment the user sees it.
-        await asyncio.to_thread(self._finish, job.id, "done", str(path), "", token, expires)
         if sender is None:
             log.warning("export job %s done, but no %s sender runs here", job.id,
                         request["platform"])
@@ -151,10 +155,17 @@ class JobRunner:
             return build(s, request["spec"], unit_id=request["unit_id"],
                          generated_at=self.services.clock())
 
-    def _finish(self, job_id, status, path, error, token=None, expires=None) -> None:
+    def _finish(self, job_id, status, path, error, request=None, link_expires=None):
+        """Marks the job; with link_expires, also issues the download token of the console's
+        page /tai-ve/<token> (hashed at rest, for this staff member) and returns it."""
         with session_scope(self.services.engine) as s:
-            serving.finish_job(s, job_id, status, self.services.clock(), path, error, token,
-                               expires)
+            now = self.services.clock()
+            serving.finish_job(s, job_id, status, now, path, error)
+            if link_expires is None:
+                return None
+            return webdb.issue_download_token(
+                s, request["platform"], str(request.get("user_id") or request["chat_id"]), path,
+                now, ttl=link_expires - now)
 
 
 def _lower_priority() -> None:

@@ -45,6 +45,8 @@ class Job(SQLModel, table=True):
     claimed_at: Optional[datetime] = None
     finished_at: Optional[datetime] = None
     result_path: str = Field(default="", max_length=500)
+    # Unused since Zalo links are the console's /tai-ve/ tokens (storage.web, hashed at rest);
+    # kept until a migration drops them.
     download_token: Optional[str] = Field(default=None, max_length=64, unique=True)
     download_expires_at: Optional[datetime] = None
     error: str = Field(default="", max_length=500)
@@ -96,15 +98,18 @@ def mark_handled(s: Session, update_id: int, now: Optional[datetime] = None,
 
 
 def claim_abandoned_updates(s: Session, worker: str, now: datetime, lease: timedelta,
-                            limit: int = 100) -> list[InboundUpdate]:
+                            limit: int = 100, platform: Optional[str] = None
+                            ) -> list[InboundUpdate]:
     """Updates stored but not handled whose claim is older than `lease` (their worker died),
     re-claimed for `worker` one by one with a conditional UPDATE, oldest first."""
     table = InboundUpdate.__table__
     stale = now - lease
-    rows = list(s.exec(select(InboundUpdate).where(
+    query = select(InboundUpdate).where(
         InboundUpdate.handled_at.is_(None),
         or_(InboundUpdate.claimed_at.is_(None), InboundUpdate.claimed_at < stale))
-        .order_by(InboundUpdate.id).limit(limit)))
+    if platform is not None:  # each platform's inbox recovers only what it can handle
+        query = query.where(InboundUpdate.platform == platform)
+    rows = list(s.exec(query.order_by(InboundUpdate.id).limit(limit)))
     taken = []
     for row in rows:
         won = s.connection().execute(
@@ -168,6 +173,3 @@ def finish_job(s: Session, job_id: int, status: str, now: datetime, result_path:
         status=status, finished_at=now, result_path=result_path, error=error[:500],
         download_token=download_token, download_expires_at=download_expires_at))
 
-
-def job_by_download_token(s: Session, token: str) -> Optional[Job]:
-    return s.exec(select(Job).where(Job.download_token == token)).first()

@@ -109,9 +109,10 @@ def issue_login_token(s: Session, platform: str, user_id: str, now: datetime) ->
     return issue_token(s, "login", now, LOGIN_TTL, platform=platform, user_id=user_id)
 
 
-def issue_download_token(s: Session, platform: str, user_id: str, path: str, now: datetime) -> str:
+def issue_download_token(s: Session, platform: str, user_id: str, path: str, now: datetime,
+                         ttl: timedelta = DOWNLOAD_TTL) -> str:
     """For /xuat on Zalo: a link PUBLIC_URL/tai-ve/<token> to a workbook already written."""
-    return issue_token(s, "download", now, DOWNLOAD_TTL, platform=platform, user_id=user_id,
+    return issue_token(s, "download", now, ttl, platform=platform, user_id=user_id,
                        file_path=str(path))
 
 

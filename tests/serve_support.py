@@ -26,7 +26,7 @@ class Server:
         self.settings, self.services, self.clock = settings, services, clock
         self.options = app_options
         self.client: TestClient | None = None
-        self.secret = telegram_secret(settings)
+        self.secret = telegram_secret(settings) if settings.telegram_bot_token else ""
 
     async def start(self) -> "Server":
         app = await create_app(self.settings, self.services, clock=self.clock, **self.options)

@@ -1,5 +1,6 @@
 """/xuat under `serve`: answered at once, built by the worker, the file (Telegram) or an
 expiring download link (Zalo) arrives when ready; Zalo routes on the same application."""
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -93,25 +94,41 @@ async def zalo_post(server, body: dict) -> int:
 
 
 async def test_zalo_gets_an_expiring_download_link(server, zalo_api, org, clock):
+    """The link opens the office console's download page; its button gives the workbook."""
     assert await zalo_post(server, zalo_api.text("z-777", "/xuat 2026-W47")) == 200
-    await server.app[keys.ZALO].bot.drain()
+    await settle_zalo(server)
     assert zalo_api.texts("z-777")[-1].startswith("Đang lập bảng tổng hợp…")
     await runner(server).run_one()
     message = zalo_api.texts("z-777")[-1]
     assert "tải tệp Excel tại" in message
     url = next(line for line in message.splitlines() if line.startswith(PUBLIC))
     path = url[len(PUBLIC):]
+    assert path.startswith("/tai-ve/")
     assert len(path.rsplit("/", 1)[1]) >= 40  # unguessable
-    async with server.client.get(path) as resp:
+    async with server.client.get(path) as resp:  # no login needed: the token is the key
+        assert resp.status == 200
+        page = await resp.text()
+        assert "Tải tệp Excel" in page and f'href="{path}/tep"' in page
+        assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+    async with server.client.get(path + "/tep") as resp:
         assert resp.status == 200
         assert (await resp.read())[:2] == b"PK"  # an .xlsx (zip) file
         assert "attachment" in resp.headers["Content-Disposition"]
     async with server.client.get(path[:-4] + "AAAA") as resp:
         assert resp.status == 404
+    async with server.client.get("/tai/" + path.rsplit("/", 1)[1]) as resp:
+        assert resp.status == 404  # the one download route is /tai-ve/
     clock.advance(hours=25)
-    async with server.client.get(path) as resp:
-        assert resp.status == 404
-        assert "hết hạn" in await resp.text()
+    for gone in (path, path + "/tep"):
+        async with server.client.get(gone) as resp:
+            assert resp.status == 404
+            assert "hết hạn" in await resp.text()
+
+
+async def settle_zalo(server) -> None:
+    for inbox in server.app[keys.ZALO_INBOXES]:
+        while inbox.in_flight:
+            await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize("message", [
@@ -131,7 +148,7 @@ async def test_zalo_routes_are_mounted_and_check_their_secret(server, zalo_api, 
                                   headers={ZALO_SECRET_HEADER: "wrong-secret"}) as resp:
         assert resp.status == 403
     assert await zalo_post(server, body) == 200
-    await server.app[keys.ZALO].bot.drain()
+    await settle_zalo(server)
     assert "Chi đoàn khóm 1" in zalo_api.texts("z-5")[-1]
     assert zalo_api.webhook_url == PUBLIC + "/zalo/webhook"
 

@@ -12,6 +12,10 @@ from aiohttp import web
 from bot.bootstrap import open_database
 from bot.settings import Settings
 from bot.web.app import telegram_secret
+from storage import repo, web as webdb
+from storage.clock import utcnow
+from storage.db import session_scope
+from tests.console_support import csrf_of
 from tests.fake_telegram_api import TOKEN, FakeBotApi
 from tests.fake_zalo import free_port
 from tests.serve_support import wait_for
@@ -32,6 +36,33 @@ class RecordingBotApi(FakeBotApi):
                 else dict(await request.post())
             self.webhooks.append(params)
         return await super()._handle(request)
+
+
+async def console_works_in_every_worker(base: str, db_url: str) -> None:
+    """Log in to the office console and use it over fresh connections, which gunicorn hands to
+    either worker: every one must read the others' session cookies (one shared key)."""
+    engine = open_database(db_url)
+    with session_scope(engine) as s:
+        repo.add_admin(s, "telegram", "6161", None)
+        token = webdb.issue_login_token(s, "telegram", "6161", utcnow())
+
+    async def get(path: str, cookie: str = "", **kw):
+        # A new connection each time; cookies by hand (the console's are Secure, we speak HTTP).
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(),
+                                         connector=aiohttp.TCPConnector(force_close=True)) as c:
+            method = c.post if "data" in kw else c.get
+            async with method(base + path, headers={"Cookie": f"fr_console={cookie}"},
+                              allow_redirects=False, **kw) as resp:
+                return resp.status, await resp.text(), resp.cookies.get("fr_console")
+    status, page, cookie = await get(f"/dang-nhap/{token}")
+    assert status == 200
+    status, _, cookie = await get(f"/dang-nhap/{token}", cookie.value,
+                                  data={"csrf": csrf_of(page)})
+    assert status == 303, "login refused (a worker could not read another's cookie?)"
+    for _ in range(12):
+        status, page, _ = await get("/", cookie.value)
+        assert status == 200 and "Tổng quan" in page
+    engine.dispose()
 
 
 async def test_serve_with_two_workers_answers_webhooks_and_stops_on_sigterm(db_url, tmp_path):
@@ -80,6 +111,8 @@ async def test_serve_with_two_workers_answers_webhooks_and_stops_on_sigterm(db_u
             async with http.post(f"{base}/telegram/webhook", json=updates.text(user, "x"),
                                  headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}) as r:
                 assert r.status == 403
+            await console_works_in_every_worker(base, db_url)
+        assert (tmp_path / "console-secret.key").is_file()  # made once, before the fork
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)

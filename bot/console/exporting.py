@@ -4,11 +4,14 @@ report`, scoped to the person's subtree.
 Small workbooks are written at once (in a thread) and downloaded; larger ones run as a
 background job whose page shows the real progress (exports.rollup's on_progress). The báo cáo
 is written at once: it is built from the period's figures, not row by row. /tai-ve/<token>
-answers the download link /xuat sends on Zalo (storage.web.issue_download_token)."""
+answers the download link /xuat sends on Zalo (issued by `fieldreport worker` with
+storage.web.issue_download_token): the one download route for files made for a platform that
+cannot send them."""
 from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -229,9 +232,11 @@ async def _run_job(svc, settings, job_id, target, period, unit, now, reports) ->
                             file_path=str(path), finished_at=svc.clock())
 
 
-def _download(path: Path, content_type: str = XLSX) -> web.FileResponse:
+def _download(path: Path, content_type: Optional[str] = None) -> web.FileResponse:
+    kind = content_type or (XLSX if path.suffix == ".xlsx" else (
+        mimetypes.guess_type(path.name)[0] or "application/octet-stream"))
     return web.FileResponse(path, headers={
-        "Content-Type": content_type,
+        "Content-Type": kind,
         "Content-Disposition": f'attachment; filename="{path.name}"'})
 
 
@@ -285,7 +290,7 @@ async def job_file(request: web.Request):
 
 # --- the link /xuat sends on Zalo --------------------------------------------------------------
 
-async def _download_token(request: web.Request):
+async def _download_token(request: web.Request) -> tuple[Path, datetime]:
     svc, token = request.app[APP_SERVICES], request.match_info["token"]
 
     def find(s):
@@ -294,12 +299,12 @@ async def _download_token(request: web.Request):
             return None
         if load_viewer_or_none(s, svc, row) is None:  # no longer office staff
             return None
-        return Path(row.file_path)
-    path = await run_db(request, find)
-    if path is None or not path.is_file():
-        raise web.HTTPNotFound(text="Liên kết tải về đã hết hạn (giữ 24 giờ). Đồng chí gửi lại "
-                                    "lệnh /xuat cho bot để nhận liên kết mới.")
-    return path
+        return Path(row.file_path), webdb._aware(row.expires_at)
+    found = await run_db(request, find)
+    if found is None or not found[0].is_file():
+        raise web.HTTPNotFound(text="Liên kết tải về không đúng hoặc đã hết hạn. Đồng chí gửi "
+                                    "lại lệnh /xuat cho bot để nhận liên kết mới.")
+    return found
 
 
 def load_viewer_or_none(s, svc, row):
@@ -309,12 +314,13 @@ def load_viewer_or_none(s, svc, row):
 
 @routes.get("/tai-ve/{token}")
 async def download_page(request: web.Request):
-    path = await _download_token(request)
+    path, expires = await _download_token(request)
     return aiohttp_jinja2.render_template("download.html", request, {
-        "title": "Tải bảng tổng hợp", "name": path.name,
+        "title": "Tải bảng tổng hợp", "name": path.name, "expires": expires,
+        "kind": "Word" if path.suffix == ".docx" else "Excel",
         "href": f"/tai-ve/{request.match_info['token']}/tep"})
 
 
 @routes.get("/tai-ve/{token}/tep")
 async def download_file(request: web.Request):
-    return _download(await _download_token(request))
+    return _download((await _download_token(request))[0])

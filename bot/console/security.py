@@ -6,6 +6,7 @@ import hmac
 import logging
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -31,19 +32,25 @@ PUBLIC_PREFIXES = ("/dang-nhap", "/static/", "/tai-ve/")
 
 def cookie_key(secret: Optional[str], key_file: Path) -> bytes:
     """CONSOLE_SECRET_KEY, or a key kept in a file beside the data (made once, mode 0600), so
-    every worker process on the machine decrypts every other one's cookies."""
+    every worker process on the machine decrypts every other one's cookies. The file appears
+    whole or not at all (written aside, then hard-linked into place; a link never replaces),
+    so two processes starting at once both end up with the first one's key."""
     if secret:
         key = base64.urlsafe_b64decode(secret.encode() + b"==")
         if len(key) != 32:
             raise SystemExit("CONSOLE_SECRET_KEY phải là 32 byte mã hóa base64 (xem .env.example).")
         return key
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return base64.urlsafe_b64decode(key_file.read_bytes().strip())
-    with os.fdopen(fd, "wb") as out:
-        out.write(base64.urlsafe_b64encode(os.urandom(32)))
+    if not key_file.is_file():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, draft = tempfile.mkstemp(dir=key_file.parent, prefix=".console-key-")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(base64.urlsafe_b64encode(os.urandom(32)))
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process was first: its key is the one
+        finally:
+            os.unlink(draft)
     return base64.urlsafe_b64decode(key_file.read_bytes().strip())
 
 

@@ -1,7 +1,9 @@
 """The web application of `fieldreport serve`, one per worker process.
 
 Routes: POST /telegram/webhook, POST /zalo/webhook and /zalo/oa/webhook (the Zalo adapters'
-own handlers), GET /healthz, GET /tai/<token> (export downloads for Zalo).
+own handlers; every webhook stores its update before answering, bot/web/inbox.py), GET /healthz,
+and the office console's pages (bot/console, with its own session, CSRF and headers), among them
+/tai-ve/<token>, the download page of the workbooks /xuat makes for Zalo.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from aiohttp import web
 from bot.delivery import worker_name
 from bot.outbox import Sender
 from bot.settings import Settings, get_settings
-from bot.web import downloads, keys
+from bot.web import keys
 from bot.web.health import healthz
 from bot.web.inbox import Inbox
 from handlers.services import Services
@@ -88,16 +90,18 @@ async def create_app(settings: Optional[Settings] = None, services: Optional[Ser
     me = worker_name()
     if settings.telegram_bot_token:
         await _mount_telegram(app, settings, services, senders, telegram_request, clock, me)
+    app[keys.ZALO_INBOXES] = []
     if settings.zalo_bot_token or settings.zalo_oa_app_id:
         from bot.zalo.app import ZaloApp
-        zalo = ZaloApp(settings, services, shared_senders=senders, router=app.router)
+        zalo = ZaloApp(settings, services, shared_senders=senders, router=app.router,
+                       inbox_for=_zalo_inbox_maker(app, services, clock, me))
         await zalo.start()
         senders.update(zalo.senders)
         app[keys.ZALO] = zalo
     from bot.worker import export_queue
     services.queue_export = export_queue(services)
     app.router.add_get("/healthz", healthz)
-    app.router.add_get(downloads.PATH, downloads.download)
+    _mount_console(app, services, settings)
     if with_worker:
         from bot.worker import Worker
         worker = Worker(settings, services, senders, **(worker_options or {}))
@@ -155,10 +159,42 @@ async def _mount_telegram(app, settings, services, senders, request, clock, me) 
     app.on_startup.append(start_sweeping)
 
 
+def _zalo_inbox_maker(app: web.Application, services, clock, me) -> Callable:
+    """Zalo's webhooks store their events like Telegram's: one Inbox per Zalo platform."""
+    def make(platform: str, bot, parse) -> Inbox:
+        async def handle(payload: dict, mark) -> None:
+            event = parse(payload)
+            if event is not None:
+                await bot.handle_event(event, mark)
+
+        def chat_of(payload: dict) -> str:
+            event = parse(payload)
+            return event.chat_id if event is not None else ""
+        inbox = Inbox(services.engine, platform, handle, me, clock=clock, chat_of=chat_of)
+        app[keys.ZALO_INBOXES].append(inbox)
+        return inbox
+
+    async def start_sweeping(_app) -> None:
+        for inbox in app[keys.ZALO_INBOXES]:
+            inbox.start_sweeping()
+    app.on_startup.append(start_sweeping)
+    return make
+
+
+def _mount_console(app: web.Application, services, settings: Settings) -> None:
+    """The office console beside the webhooks; its middlewares (session, CSRF, headers) run
+    for its own paths only. Its key file lies beside the media folder the services use."""
+    from bot.console import console_app, mount_console
+    console_settings = settings.model_copy(update={"media_dir": services.media.root})
+    mount_console(app, console_app(services, console_settings))
+
+
 async def _shutdown(app: web.Application) -> None:
     """SIGTERM: updates in progress finish, reminders stop after their sends, then the bots."""
     if keys.INBOX in app:
         await app[keys.INBOX].drain()
+    for inbox in app.get(keys.ZALO_INBOXES, []):
+        await inbox.drain()
     if keys.WORKER in app:
         await app[keys.WORKER].stop()
     if keys.ZALO in app:

@@ -1,4 +1,4 @@
-"""Telegram webhook updates: stored before the 200, handled after, recovered after a crash.
+"""Webhook updates (Telegram, Zalo Bot API, Zalo OA; one Inbox each): stored before the 200, handled after, recovered after a crash.
 
 A request is answered only once its raw update is committed to `inbound_update`, claimed by this
 process. Handling runs in the background (one chat's updates in arrival order): the step's
@@ -154,7 +154,8 @@ class Inbox:
 
     def _claim_abandoned(self):
         with session_scope(self.engine) as s:
-            return serving.claim_abandoned_updates(s, self.worker, self.clock(), LEASE)
+            return serving.claim_abandoned_updates(s, self.worker, self.clock(), LEASE,
+                                                   platform=self.platform)
 
     def start_sweeping(self) -> None:
         self._sweeper = asyncio.create_task(self._sweep())

@@ -169,17 +169,27 @@ class ZaloBot:
             return exc
 
     async def _process(self, event: ZaloEvent, photo: Optional[asyncio.Future]) -> None:
-        lock = self._locks.setdefault(f"{event.platform}:{event.chat_id}", asyncio.Lock())
         try:
-            async with lock:  # asyncio locks are fair: a chat's events keep their order
-                msg = to_incoming(event, _loader(photo) if photo is not None else None)
-                replies = await handle(msg, self.services)
-                await self.deliver_all(msg, replies)
-                if self.window and event.chat_type == "private":
-                    await asyncio.to_thread(self._window_opened, event)
+            await self._run(event, photo)
         except Exception:
             self._seen.pop(event.message_id, None)  # a repeat may try again
             log.exception("error while handling Zalo message %s", event.message_id)
+
+    async def handle_event(self, event: ZaloEvent, claim=None) -> None:
+        """Handle an event stored by the webhook (bot/web/inbox.py) now; `claim` marks the
+        stored row handled in the step's own transaction. Errors reach the caller, which
+        tries again later."""
+        photo = asyncio.ensure_future(self._fetch(event.photo_url)) if event.photo_url else None
+        await self._run(event, photo, claim)
+
+    async def _run(self, event: ZaloEvent, photo: Optional[asyncio.Future], claim=None) -> None:
+        lock = self._locks.setdefault(f"{event.platform}:{event.chat_id}", asyncio.Lock())
+        async with lock:  # asyncio locks are fair: a chat's events keep their order
+            msg = to_incoming(event, _loader(photo) if photo is not None else None)
+            replies = await handle(msg, self.services, claim)
+            await self.deliver_all(msg, replies)
+            if self.window and event.chat_type == "private":
+                await asyncio.to_thread(self._window_opened, event)
 
     def _window_opened(self, event: ZaloEvent) -> None:
         """The cadre wrote, so the OA may message them again: reminders that waited go now

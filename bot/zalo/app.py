@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import urlparse
 
 import aiohttp
@@ -16,10 +16,10 @@ from aiohttp import web
 
 from bot.outbox import Sender
 from bot.settings import Settings
-from bot.zalo.adapter import ZaloBot, poll
+from bot.zalo.adapter import ZaloBot, parse_bot_event, poll
 from bot.zalo.client import ZaloClient, fetch_bytes
 from bot.zalo.oa import OaClient, OaError, OaTokens
-from bot.zalo.oa_events import OaSender
+from bot.zalo.oa_events import OaSender, parse_oa_event
 from bot.zalo.sender import ZaloSender
 from bot.zalo.webhook import WebhookServer, bot_handler, derived_secret, oa_handler
 from handlers.services import Services
@@ -44,11 +44,14 @@ class ZaloApp:
 
     def __init__(self, settings: Settings, services: Services,
                  shared_senders: Optional[dict[str, Sender]] = None,
-                 poll_timeout: int = 30, router: Optional[web.UrlDispatcher] = None):
+                 poll_timeout: int = 30, router: Optional[web.UrlDispatcher] = None,
+                 inbox_for: Optional[Callable] = None):
         self.settings, self.services = settings, services
         self.shared = shared_senders if shared_senders is not None else {}
         self.poll_timeout = poll_timeout
         self.router = router  # `fieldreport serve`: mount the routes on its application
+        # `fieldreport serve`: (platform, bot, parse) -> an Inbox that stores events first
+        self.inbox_for = inbox_for
         self.senders: dict[str, Sender] = {}
         self.bot: Optional[ZaloBot] = None
         self.oa_bot: Optional[ZaloBot] = None
@@ -96,7 +99,8 @@ class ZaloApp:
         log.info("Zalo bot %s started", (me or {}).get("account_name", ""))
         if s.zalo_webhook_url:
             path = urlparse(s.zalo_webhook_url).path or "/"
-            return [(path, bot_handler(self._secret(), self.bot))]
+            inbox = self._inbox("zalo", self.bot, parse_bot_event)
+            return [(path, bot_handler(self._secret(), self.bot, inbox))]
         await self.client.delete_webhook()  # getUpdates does not work while a webhook is set
         self._background.append(asyncio.create_task(
             poll(self.client, self.bot, self._stop, timeout=self.poll_timeout)))
@@ -126,7 +130,10 @@ class ZaloApp:
         self._background.append(asyncio.create_task(self._keep_tokens_fresh(tokens)))
         return [(s.zalo_oa_webhook_path,
                  oa_handler(s.zalo_oa_app_id, s.zalo_oa_secret_key.get_secret_value(),
-                            self.oa_bot))]
+                            self.oa_bot, self._inbox("zalo_oa", self.oa_bot, parse_oa_event)))]
+
+    def _inbox(self, platform: str, bot: ZaloBot, parse: Callable):
+        return self.inbox_for(platform, bot, parse) if self.inbox_for is not None else None
 
     async def _keep_tokens_fresh(self, tokens: OaTokens) -> None:
         while not self._stop.is_set():

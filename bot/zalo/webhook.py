@@ -30,7 +30,17 @@ def derived_secret(token: str) -> str:
     return hashlib.sha256(b"fieldreport-zalo-webhook:" + token.encode()).hexdigest()[:48]
 
 
-def bot_handler(secret: str, bot: ZaloBot) -> Handler:
+async def _store_first(inbox, event, body: dict, ok: dict, busy: dict) -> web.StreamResponse:
+    """`fieldreport serve`: the event is committed before the 200 (bot/web/inbox.py), so a
+    process killed after answering loses nothing; a repeat is stored once."""
+    if not inbox.accepting:  # shutting down: Zalo retries, another process takes it
+        return web.json_response(busy, status=503)
+    if event is not None:
+        await inbox.receive(event.message_id, body)
+    return web.json_response(ok)
+
+
+def bot_handler(secret: str, bot: ZaloBot, inbox=None) -> Handler:
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.StreamResponse:
@@ -45,6 +55,9 @@ def bot_handler(secret: str, bot: ZaloBot) -> Handler:
         if malformed(body):
             log.warning("Zalo webhook event of an unknown shape from %s", request.remote)
             return web.json_response({"ok": False}, status=400)
+        if inbox is not None:
+            return await _store_first(inbox, parse_bot_event(body), body, {"ok": True},
+                                      {"ok": False})
         bot.submit(parse_bot_event(body))  # handled in the background
         return web.json_response({"ok": True})
     return receive
@@ -63,7 +76,7 @@ def malformed(body: object) -> bool:
     return any(key in message and not isinstance(message[key], dict) for key in ("from", "chat"))
 
 
-def oa_handler(app_id: str, oa_secret_key: str, bot: ZaloBot) -> Handler:
+def oa_handler(app_id: str, oa_secret_key: str, bot: ZaloBot, inbox=None) -> Handler:
     async def receive(request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         if not verify_signature(request.headers.get(SIGNATURE_HEADER, ""), raw, app_id,
@@ -74,6 +87,9 @@ def oa_handler(app_id: str, oa_secret_key: str, bot: ZaloBot) -> Handler:
             body = json.loads(raw)
         except ValueError:
             return web.json_response({"error": 400}, status=400)
+        if inbox is not None:
+            return await _store_first(inbox, parse_oa_event(body), body, {"error": 0},
+                                      {"error": 503})
         bot.submit(parse_oa_event(body))
         return web.json_response({"error": 0})
     return receive

@@ -45,7 +45,7 @@ def parse_slot(text: str) -> Slot:
 
 
 @dataclass(frozen=True)
-class WeekPlan:
+class WeeklySchedule:
     """A unit's weekly schedule. None for reminder/followup/digest means that one is off."""
 
     reminder: Optional[Slot] = Slot(4, time(16, 30))
@@ -63,7 +63,7 @@ class WeekPlan:
         return WeekRule(self.deadline, self.grace)
 
 
-DEFAULT_PLAN = WeekPlan()
+DEFAULT_SCHEDULE = WeeklySchedule()
 
 
 @lru_cache(maxsize=8)
@@ -113,13 +113,13 @@ def shift_period(period: str, weeks: int) -> str:
     return iso_week(datetime.combine(monday + timedelta(weeks=weeks), time(12), LOCAL_TZ))
 
 
-def deadline_of(plan: WeekPlan, period: str) -> datetime:
+def deadline_of(plan: WeeklySchedule, period: str) -> datetime:
     """The week's reporting deadline (aware, local): the one rule in storage.weeks."""
     return plan.rule.deadline(period)
 
 
 def due_at(kind: str, slot: Slot, period: str, days_off: DaysOff,
-           plan: WeekPlan = DEFAULT_PLAN) -> Optional[datetime]:
+           plan: WeeklySchedule = DEFAULT_SCHEDULE) -> Optional[datetime]:
     """When `kind` for `period` goes out (aware UTC), or None when it does not go out at all.
 
     Reminders and follow-ups move to an earlier day of the same week when their day is off (so

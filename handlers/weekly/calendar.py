@@ -14,9 +14,10 @@ import holidays
 
 from handlers.textutil import fold
 from storage.clock import LOCAL_TZ, iso_week, week_bounds
+from storage.reminders import DeliveryKind
 from storage.weeks import DAY_NAMES, DEFAULT_DEADLINE, DEFAULT_GRACE, Slot, WeekRule
 
-KINDS = ("reminder", "followup", "digest")
+KINDS = (DeliveryKind.REMINDER, DeliveryKind.FOLLOWUP, DeliveryKind.DIGEST)  # scheduled ones
 QUIET_START, QUIET_END = time(21, 30), time(6, 30)  # local; nothing is sent in between
 MOSTLY_OFF = 3  # a week with this many of its five working days off gets no reminders
 
@@ -129,7 +130,7 @@ def due_at(kind: str, slot: Slot, period: str, days_off: DaysOff,
     if days_off.week_skipped(period):
         return None
     monday, _ = week_bounds(period)
-    if kind == "digest":
+    if kind == DeliveryKind.DIGEST:
         day = monday + timedelta(weeks=1, days=slot.day)
         for _ in range(14):
             if not days_off.is_off(day):
@@ -142,7 +143,7 @@ def due_at(kind: str, slot: Slot, period: str, days_off: DaysOff,
         if day < monday:
             return None
     moment = out_of_quiet_hours(datetime.combine(day, slot.at, LOCAL_TZ))
-    if kind == "followup" and moment >= deadline_of(plan, period):
+    if kind == DeliveryKind.FOLLOWUP and moment >= deadline_of(plan, period):
         return None
     return moment.astimezone(timezone.utc)
 

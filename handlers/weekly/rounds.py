@@ -185,7 +185,7 @@ def build_round(s: Session, svc: Services, kind: str, period: str, due: datetime
     the round to that unit's subtree. Paused units are left out.
     """
     cal = load_calendar(s)
-    schedule_kind = "reminder" if kind == DeliveryKind.MANUAL else kind
+    schedule_kind = DeliveryKind.REMINDER if kind == DeliveryKind.MANUAL else kind
     units = cal.units_on(schedule_kind, slot_key, to_local(due).date())
     if root_id is not None:
         inside = {root_id} | {u.id for u in cal.descendants(root_id)}

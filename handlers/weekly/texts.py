@@ -14,6 +14,7 @@ from handlers.weekly.schedule import Calendar
 from storage.catalog import task_display
 from storage.clock import iso_week, to_local, week_bounds
 from storage.models import Task, Unit
+from storage.reminders import DeliveryKind
 
 # --- the templates --------------------------------------------------------------------------
 
@@ -251,7 +252,7 @@ def week_line(cal: Calendar, plan: WeeklySchedule, period: str) -> str:
     if plan.reminder is None:
         what = SCHEDULE_OFF
     else:
-        when = to_local(due_at("reminder", plan.reminder, period, cal.days_off, plan))
+        when = to_local(due_at(DeliveryKind.REMINDER, plan.reminder, period, cal.days_off, plan))
         what = SCHEDULE_WEEK_SEND.format(
             when=f"{DAY_NAMES[when.weekday()]} {when:%d/%m %H:%M}")
     if off:

@@ -51,7 +51,8 @@ class Calendar:
             self._rules = week_rules_from(self.rows, self.parents)
         return self._rules
 
-    def plan(self, unit_id: Optional[int]) -> WeeklySchedule:
+    def schedule_of(self, unit_id: Optional[int]) -> WeeklySchedule:
+        """The unit's effective weekly schedule (None: the whole-tree default)."""
         chain = store.ancestors(self.parents, unit_id) if unit_id is not None else []
         return schedule_from_specs(store.effective_specs(self.rows, chain))
 
@@ -62,7 +63,7 @@ class Calendar:
         """(kind, slot key) pairs some active unit is scheduled on."""
         used = set()
         for unit_id in self.units:
-            plan = self.plan(unit_id)
+            plan = self.schedule_of(unit_id)
             for kind in KINDS:
                 slot = plan.slot(kind)
                 if slot is not None:
@@ -73,7 +74,7 @@ class Calendar:
         """Active units scheduled on this slot (any slot when None) and not paused on `day`."""
         chosen = []
         for unit_id, unit in self.units.items():
-            slot = self.plan(unit_id).slot(kind)
+            slot = self.schedule_of(unit_id).slot(kind)
             if slot is None or (slot_key is not None and slot.key != slot_key):
                 continue
             if self.pause(unit_id, day) is None:

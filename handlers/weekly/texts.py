@@ -220,7 +220,7 @@ class Digest:
 
 def schedule_text(cal: Calendar, unit: Optional[Unit], now: datetime, weeks: int = 4) -> str:
     """The effective schedule of a unit (None: the whole-tree default) and the coming weeks."""
-    plan = cal.plan(unit.id if unit else None)
+    plan = cal.schedule_of(unit.id if unit else None)
     lines = [SCHEDULE_HEAD.format(unit=unit.name if unit else "toàn hệ thống")]
     for kind, label in SCHEDULE_LINES:
         slot = plan.slot(kind)

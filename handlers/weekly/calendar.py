@@ -1,6 +1,8 @@
 """When reminders are due: weekly slots, public holidays and office days off, quiet hours.
 
-Pure functions of a schedule and a set of days off; no database, no clock of its own.
+Pure functions of a schedule and a set of days off; no database, no clock of its own. The
+deadline and grace window come from the one rule in storage/weeks.py (exports use it too and
+must not import handlers); `WeeklySchedule.rule` hands it this schedule's slots.
 """
 from __future__ import annotations
 

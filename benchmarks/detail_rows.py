@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from storage.catalog import task_name
 from storage.models import Report, ReportPhoto, Task, Unit
 from storage.reporting import local_day_bounds
 
@@ -51,7 +52,7 @@ def detail_rows(s: Session, date_from: date, date_to: date,
         query = query.where(Report.unit_id.in_(list(unit_ids)))
     return [
         DetailRow(r.receipt_code, r.created_at, r.period, ucode, uname, pname or "",
-                  r.reporter_name, r.platform, f"{tcode} {tlabel}", r.content, r.participants,
+                  r.reporter_name, r.platform, task_name(tcode, tlabel), r.content, r.participants,
                   r.difficulties, r.proposals, n or 0)
         for r, ucode, uname, pname, tcode, tlabel, n in s.exec(query)
     ]

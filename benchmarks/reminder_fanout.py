@@ -43,7 +43,7 @@ async def worker(db_url: str, api_url: str, epoch: float) -> dict:
 
     from bot.delivery import Deliverer, Limits, Timer
     from bot.telegram.sender import TelegramSender
-    from handlers.reminder_plan import plan_round
+    from bot.scheduler import build_round
     from handlers.services import Services
     from storage.db import make_engine
     from storage.media import MediaStore
@@ -61,7 +61,7 @@ async def worker(db_url: str, api_url: str, epoch: float) -> dict:
     request = HTTPXRequest(connection_pool_size=32)
     async with Bot(TOKEN, base_url=f"{api_url}/bot", request=request) as bot:
         # A restarted process plans again: rows that exist are kept, nothing is added twice.
-        plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
+        build_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
         deliverer = Deliverer(engine, {"telegram": TelegramSender(bot)}, Limits(LIMIT, 20),
                               timer=timer)
         report = await deliverer.drain()

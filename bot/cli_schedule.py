@@ -13,8 +13,8 @@ from bot.cli_common import engine_from_settings as engine
 from bot.cli_common import fail, settings, unit_id_of
 from bot.cli_vi import command, group
 from bot.delivery import LEASE
-from handlers.reminder_calendar import DAY_NAMES, SlotError, parse_slot
-from handlers.reminder_schedule import OFF, load_calendar
+from handlers.weekly.calendar import DAY_NAMES, SlotError, parse_slot
+from handlers.weekly.schedule import OFF, load_calendar
 from storage import repo
 from storage import reminders as store
 from storage.clock import fmt_local, iso_week, utcnow
@@ -107,7 +107,7 @@ def schedule_show(unit_code, weeks) -> None:
 
 
 def _print_schedule(unit_code: Optional[str], weeks: int) -> None:
-    from handlers.reminders import schedule_text
+    from handlers.weekly.texts import schedule_text
     with session_scope(engine()) as s:
         unit_id = unit_id_of(s, unit_code)
         cal = load_calendar(s)
@@ -234,8 +234,8 @@ async def _remind(settings, unit_code: Optional[str], kind: str) -> None:
     from bot.bootstrap import build_services
     from bot.delivery import Scope
     from bot.scheduler import build_deliverer
-    from handlers.reminder_calendar import shift_period
-    from handlers.reminder_plan import plan_round
+    from handlers.weekly.calendar import shift_period
+    from bot.scheduler import build_round
     services = build_services(settings)
     with session_scope(services.engine) as s:
         root_id = unit_id_of(s, unit_code)
@@ -245,7 +245,7 @@ async def _remind(settings, unit_code: Optional[str], kind: str) -> None:
         now = services.clock()
         period = iso_week(now) if kind != "digest" else shift_period(iso_week(now), -1)
         stored_kind = DeliveryKind.MANUAL if kind == "reminder" else DeliveryKind(kind)
-        planned = plan_round(services, stored_kind, period, now, sorted(senders), root_id=root_id)
+        planned = build_round(services, stored_kind, period, now, sorted(senders), root_id=root_id)
         click.echo(f"Tuần {period}: {planned.units} đơn vị, {planned.added} tin mới cần gửi.")
         deliverer = build_deliverer(settings, services, senders)
         scope = Scope(kind=stored_kind, period=period)
@@ -311,7 +311,7 @@ def deliveries(period, unit_code, kind) -> None:
 
 def _deadline_header(rule, period: str) -> str:
     """The week's deadline by the one rule (storage.weeks), so the log reads against it."""
-    from handlers.reminders import fmt_deadline
+    from handlers.weekly.texts import fmt_deadline
     state = "chưa đến hạn" if rule.is_open(period, utcnow()) else "đã qua hạn"
     return (f"{week_name(period)}: hạn báo cáo {fmt_deadline(rule.deadline(period))} ({state}); "
             f"nhận báo cáo bù đến {fmt_deadline(rule.grace_end(period))}.")

@@ -28,7 +28,7 @@ from bot.outbox import (ChatUnavailable, OutsideWindow, QuotaExhausted, RetryLat
 from bot.quota import alert_rows, renews_at
 from bot.ratelimit import SharedSlots
 from handlers.messages import Choice, Reply
-from handlers.reminder_calendar import is_quiet, late_by, out_of_quiet_hours
+from handlers.weekly.calendar import is_quiet, late_by, out_of_quiet_hours
 from storage import reminders as store
 from storage.clock import fmt_local, utcnow
 from storage.reminders import DeliveryKind, DeliveryStatus

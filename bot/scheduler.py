@@ -21,9 +21,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import GRACE, Deliverer, Limits
 from bot.outbox import Sender
-from handlers.reminder_calendar import DaysOff, Slot, latest_due, next_due, period_of
-from handlers.reminder_plan import plan_round, record_missed
-from handlers.reminder_schedule import load_calendar, load_days_off
+from handlers.weekly.calendar import DaysOff, Slot, latest_due, next_due, period_of
+from handlers.weekly import rounds
+from handlers.weekly.rounds import BuiltRound
+from handlers.weekly.schedule import load_calendar, load_days_off
 from handlers.services import Services
 from storage import reminders as store
 from storage.clock import LOCAL_TZ
@@ -150,7 +151,7 @@ class ReminderScheduler:
         if latest is None or now - latest[1] > GRACE:
             return
         period, due = latest
-        planned = plan_round(self.services, kind, period, due, self.platforms, slot_key=slot_key)
+        planned = build_round(self.services, kind, period, due, self.platforms, slot_key=slot_key)
         log.info("round %s %s (%s): %d units, %d new deliveries", kind, period, slot_key,
                  planned.units, planned.added)
         self.deliverer.wake()
@@ -167,6 +168,20 @@ class ReminderScheduler:
                           key)
         log.warning("round %s %s (%s) missed: due %s, bot was not running; %d deliveries "
                     "recorded as missed", kind, period, key, event.scheduled_run_time, n)
+
+
+def build_round(svc: Services, kind: str, period: str, due: datetime, platforms: list[str],
+                slot_key: Optional[str] = None, root_id: Optional[int] = None) -> BuiltRound:
+    """One round's delivery rows, written in one transaction (handlers/weekly/rounds.py)."""
+    with session_scope(svc.engine) as s:
+        return rounds.build_round(s, svc, kind, period, due, platforms, slot_key, root_id)
+
+
+def record_missed(svc: Services, kind: str, period: str, due: datetime, platforms: list[str],
+                  slot_key: str) -> int:
+    """A round found too late, recorded as missed in one transaction."""
+    with session_scope(svc.engine) as s:
+        return rounds.record_missed(s, svc, kind, period, due, platforms, slot_key)
 
 
 ZALO_PLATFORMS = ("zalo", "zalo_oa")

@@ -6,7 +6,8 @@ import logging
 from dataclasses import replace
 from typing import Callable, Optional
 
-from handlers import export_cmd, info, join, reminders, report, review, texts, web_login
+from handlers import export_cmd, info, join, report, review, texts, web_login
+from handlers.weekly import commands as weekly
 from handlers.context import Ctx
 from handlers.messages import Choice, Incoming, Reply
 from handlers.sanitize import clean_incoming
@@ -33,7 +34,7 @@ COMMANDS: dict[str, Handler] = {
     "trangthai": info.status,
     "giup": info.help_text,
     "help": info.help_text,
-    "lichnhac": reminders.show_schedule,
+    "lichnhac": weekly.show_schedule,
     "xuat": export_cmd.command,
     "web": web_login.command,
 }

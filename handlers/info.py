@@ -5,7 +5,7 @@ from handlers import texts
 from handlers.context import Ctx
 from handlers.messages import Reply
 from storage import repo
-from storage.catalog import task_name
+from storage.catalog import task_display
 from storage.clock import fmt_local, week_bounds
 from storage.models import Task, Unit
 from storage.weeks import WeekRule, load_week_rules
@@ -46,7 +46,7 @@ def status(ctx: Ctx) -> list[Reply]:
 
 
 def deadline_line(rule: WeekRule, period: str, now) -> str:
-    from handlers.reminders import fmt_deadline
+    from handlers.weekly.texts import fmt_deadline
     if rule.is_open(period, now):
         return STATUS_DEADLINE.format(deadline=fmt_deadline(rule.deadline(period)))
     return STATUS_DEADLINE_PASSED.format(deadline=fmt_deadline(rule.deadline(period)),
@@ -68,7 +68,7 @@ def unit_status(ctx: Ctx, unit: Unit, period: str) -> str:
         people = (texts.PEOPLE.format(n=r.participants) if r.participants is not None
                   else texts.PEOPLE_UNKNOWN)
         lines.append(texts.STATUS_LINE.format(
-            receipt=r.receipt_code, when=fmt_local(r.created_at), task=task_name(task.code, task.label),
+            receipt=r.receipt_code, when=fmt_local(r.created_at), task=task_display(task),
             reporter=r.reporter_name or "?", participants=people,
             photos=len(repo.report_photos(ctx.s, r.id))))
     return "\n".join(lines) + goals

@@ -59,9 +59,9 @@ def bind_group(ctx: Ctx) -> list[Reply]:
     unit = repo.unit_by_join_code(ctx.s, parts[0])
     if unit is None:
         return [Reply(texts.BAD_JOIN_CODE.format(code=parts[0][:32]))]
-    from handlers import reminders  # `/dangky <code> vanphong`: the unit's office chat
-    if reminders.wants_office(parts):
-        return reminders.bind_office(ctx, unit)
+    from handlers.weekly import commands as weekly  # `/dangky <code> vanphong`: office chat
+    if weekly.wants_office(parts):
+        return weekly.bind_office(ctx, unit)
     if not may_manage(ctx, unit.id):
         return [Reply(texts.BIND_NOT_ALLOWED.format(unit=unit.name))]
     repo.bind_chat(ctx.s, msg.platform, msg.chat_id, unit, msg.chat_title, msg.user_id)

@@ -66,3 +66,8 @@ def ensure_default_plan(s: Session) -> None:
 def task_name(code: str, label: str) -> str:
     """How a task prints: "ĐP1 Cán bộ"; a task whose code is its label ("Khác") prints once."""
     return label if code.strip().casefold() == label.strip().casefold() else f"{code} {label}"
+
+
+def task_display(task: Task) -> str:
+    """A task as people read it (the one place its label is built): see task_name."""
+    return task_name(task.code, task.label)

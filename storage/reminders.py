@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from storage.clock import iso_week, utcnow
-from storage.models import ChatBinding, Member, Report, Unit
+from storage.models import ChatBinding, Member, Report, Task, Unit
 
 
 
@@ -278,6 +278,37 @@ def reported_unit_ids(s: Session, unit_ids: Iterable[int], period: str) -> set[i
         return set()
     return set(s.exec(select(Report.unit_id).where(Report.unit_id.in_(ids),
                                                    Report.period == period).distinct()))
+
+
+def report_counts(s: Session, unit_ids: Iterable[int], period: str) -> dict[int, int]:
+    """How many reports each unit filed for the week (units without one are absent)."""
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    return dict(s.exec(select(Report.unit_id, func.count(Report.id))
+                       .where(Report.unit_id.in_(ids), Report.period == period)
+                       .group_by(Report.unit_id)).all())
+
+
+def reports_by_task(s: Session, unit_ids: Iterable[int], period: str
+                    ) -> list[tuple[str, str, int, int]]:
+    """(task code, task label, reports, people) for the week's reports of these units, in
+    catalog order; tasks of different plans with the same code and label count together."""
+    return [(code, label, n, int(people or 0)) for code, label, n, people in s.exec(
+        select(Task.code, Task.label, func.count(Report.id), func.sum(Report.participants))
+        .join(Report, Report.task_id == Task.id)
+        .where(Report.unit_id.in_(list(unit_ids)), Report.period == period)
+        .group_by(Task.code, Task.label, Task.position).order_by(Task.position, Task.code))]
+
+
+def top_reports(s: Session, unit_ids: Iterable[int], period: str, limit: int
+                ) -> list[tuple[Report, Task]]:
+    """The week's reports with the most participants, earliest first among equals."""
+    return list(s.exec(
+        select(Report, Task).join(Task, Task.id == Report.task_id)
+        .where(Report.unit_id.in_(list(unit_ids)), Report.period == period,
+               Report.participants.is_not(None))
+        .order_by(Report.participants.desc(), Report.created_at).limit(limit)))
 
 
 def deactivate_chat(s: Session, platform: str, chat_id: str) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from handlers.reminder_schedule import load_calendar
-from handlers.reminders import reminder_text
+from handlers.weekly.schedule import load_calendar
+from handlers.weekly.texts import reminder_text
 from storage import reminders as store
 from storage.clock import LOCAL_TZ
 from storage.db import session_scope

@@ -8,7 +8,7 @@ from telegram import Bot
 
 from bot.delivery import LEASE, Deliverer, Limits
 from bot.telegram.sender import TelegramSender
-from handlers.reminder_plan import plan_round
+from bot.scheduler import build_round
 from storage import repo
 from storage import reminders as store
 from storage.clock import LOCAL_TZ
@@ -42,7 +42,7 @@ def make_groups(engine, n: int, private_units: int = 0) -> list[str]:
 
 def plan(services, clock, kind="reminder"):
     clock.now = FRIDAY
-    return plan_round(services, kind, PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
+    return build_round(services, kind, PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
 
 
 def statuses(engine) -> dict[str, int]:
@@ -116,7 +116,7 @@ async def test_quiet_hours_hold_the_round_until_half_past_six(services, clock):
     make_groups(services.engine, 3)
     late = datetime(2026, 11, 20, 22, 0, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
     clock.now = late
-    plan_round(services, "manual", PERIOD, late, ["telegram"])
+    build_round(services, "manual", PERIOD, late, ["telegram"])
     sender = RecordingSender(clock)
     deliverer = Deliverer(services.engine, {"telegram": sender}, timer=FakeTimer(clock))
     report = await deliverer.drain(stop_in_quiet_hours=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.delivery import Deliverer, Limits, Timer
-from handlers.reminder_plan import plan_round
+from bot.scheduler import build_round
 from handlers.services import Services
 from storage.clock import LOCAL_TZ
 from storage.db import make_engine, session_scope
@@ -51,7 +51,7 @@ async def work(db_url: str, api_url: str, start_at: float) -> dict:
     request = HTTPXRequest(connection_pool_size=16)  # concurrent sends, as in the bot
     async with Bot(TOKEN, base_url=f"{api_url}/bot", request=request) as bot:
         await asyncio.sleep(max(0.0, start_at - time.time()))  # both start together
-        plan_round(services, "reminder", PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
+        build_round(services, "reminder", PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
         # Each process paces itself; together they stay under the fake's 300/s.
         deliverer = Deliverer(engine, {"telegram": TelegramSender(bot)},
                               Limits(per_second=60, per_chat_per_minute=200), timer=timer)

@@ -3,7 +3,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from handlers.reminder_calendar import (DaysOff, Slot, SlotError, due_at, is_quiet, latest_due,
+from handlers.weekly.calendar import (DaysOff, Slot, SlotError, due_at, is_quiet, latest_due,
                                         next_due, out_of_quiet_hours, parse_slot, period_of)
 from storage.clock import LOCAL_TZ
 

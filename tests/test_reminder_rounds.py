@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.delivery import Deliverer, Scope
-from handlers.reminder_plan import plan_round
+from bot.scheduler import build_round
 from storage import repo
 from storage import reminders as store
 from storage.clock import LOCAL_TZ
@@ -46,7 +46,7 @@ def add_report(engine, unit, participants, period=PERIOD, task_index=0):
 async def run_round(services, clock, kind, due, period=PERIOD, sender=None):
     clock.now = due
     sender = sender or RecordingSender(clock)
-    planned = plan_round(services, kind, period, due, ["telegram"], slot_key=SLOTS[kind])
+    planned = build_round(services, kind, period, due, ["telegram"], slot_key=SLOTS[kind])
     deliverer = Deliverer(services.engine, {"telegram": sender}, timer=FakeTimer(clock))
     report = await deliverer.drain(Scope(kind=kind, period=period))
     return sender, planned, report
@@ -92,7 +92,7 @@ async def test_followup_names_nobody_and_counts_siblings(services, clock, chats)
 
 async def test_followup_is_dropped_when_the_unit_reports_before_it_goes_out(services, clock, chats):
     clock.now = SUNDAY
-    plan_round(services, "followup", PERIOD, SUNDAY, ["telegram"], slot_key=SLOTS["followup"])
+    build_round(services, "followup", PERIOD, SUNDAY, ["telegram"], slot_key=SLOTS["followup"])
     add_report(services.engine, chats["CD-B1"], 5)
     sender = RecordingSender(clock)
     report = await Deliverer(services.engine, {"telegram": sender}, timer=FakeTimer(clock)).drain()

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 
-import handlers.reminder_calendar as calendar
+import handlers.weekly.calendar as calendar
 from bot.delivery import Deliverer, Timer
 from bot.scheduler import ReminderScheduler, job_id
-from handlers.reminder_calendar import DaysOff, Slot
+from handlers.weekly.calendar import DaysOff, Slot
 from storage import reminders as store
 from storage.clock import LOCAL_TZ
 from storage.db import session_scope

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from bot.settings import get_settings
-from handlers.reminder_calendar import is_quiet
+from handlers.weekly.calendar import is_quiet
 from storage import repo
 from storage.clock import iso_week, utcnow
 from storage.db import session_scope

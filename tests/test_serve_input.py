@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from handlers.reminder_plan import build_digest
-from handlers.reminder_schedule import load_calendar
+from handlers.weekly.rounds import build_digest
+from handlers.weekly.schedule import load_calendar
 from storage import repo
 from storage.db import session_scope
 from storage.models import ChatBinding, DialogState, Report

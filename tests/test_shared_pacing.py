@@ -15,7 +15,7 @@ import pytest
 
 from bot.delivery import Deliverer, Limits
 from bot.ratelimit import DatabaseSlots, bot_key
-from handlers.reminder_plan import plan_round
+from bot.scheduler import build_round
 from handlers.services import Services
 from storage import reminders as store
 from storage.db import make_engine, session_scope
@@ -60,7 +60,7 @@ async def work(db_url: str, api_url: str, start_at: float) -> dict:
     request = HTTPXRequest(connection_pool_size=16)
     async with Bot(TOKEN, base_url=f"{api_url}/bot", request=request) as bot:
         await asyncio.sleep(max(0.0, start_at - time.time()))
-        plan_round(services, "reminder", PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
+        build_round(services, "reminder", PERIOD, FRIDAY, ["telegram"], slot_key=SLOT)
         # Each process is allowed the bot's whole rate; the shared slot keeps the sum under it.
         deliverer = Deliverer(engine, {"telegram": TelegramSender(bot)},
                               Limits(per_second=RATE, per_chat_per_minute=200), timer=timer,

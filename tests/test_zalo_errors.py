@@ -19,7 +19,7 @@ from bot.zalo.oa import OaClient, OaNotAuthorized, OaTokens
 from bot.zalo.oa_events import OaSender
 from bot.zalo.sender import ZaloSender
 from handlers.messages import Reply
-from handlers.reminder_plan import plan_round
+from bot.scheduler import build_round
 from storage import repo
 from storage import reminders as store
 from storage.clock import LOCAL_TZ
@@ -152,7 +152,7 @@ async def test_a_round_through_the_oa_with_windows_a_block_and_the_quota_running
     office = RecordingSender(clock)
     senders = {"zalo_oa": OaSender(oa_client(oa_fake, engine, http, clock)), "telegram": office}
     clock.now = FRIDAY
-    plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, sorted(senders), slot_key=SLOT)
+    build_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, sorted(senders), slot_key=SLOT)
 
     first = await Deliverer(engine, senders, timer=FakeTimer(clock)).drain(
         stop_in_quiet_hours=True)
@@ -181,7 +181,7 @@ async def test_a_round_through_the_oa_with_windows_a_block_and_the_quota_running
 
     monday = datetime(2026, 11, 23, 8, 0, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
     clock.now = monday
-    plan_round(services, DeliveryKind.DIGEST, PERIOD, monday, sorted(senders))
+    build_round(services, DeliveryKind.DIGEST, PERIOD, monday, sorted(senders))
     await Deliverer(engine, senders, timer=FakeTimer(clock)).drain()
     digest = office.texts("-500")[-1]
     assert "Cần tương tác" in digest
@@ -198,7 +198,7 @@ async def test_outside_the_window_the_reminder_waits_for_the_cadre_and_then_goes
     oa_fake.answer_user["u0"] = -230
     senders = {"zalo_oa": OaSender(oa_client(oa_fake, engine, http, clock))}
     clock.now = FRIDAY
-    plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo_oa"], slot_key=SLOT)
+    build_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo_oa"], slot_key=SLOT)
     await Deliverer(engine, senders, timer=FakeTimer(clock)).drain()
     assert delivery_status(engine, "zalo_oa") == {"u0": "outside_window"}
     assert members(engine, "zalo_oa") == {"u0": True}
@@ -219,7 +219,7 @@ async def test_with_an_approved_template_the_reminder_goes_as_a_transaction_mess
     oa_fake.templates_approved = True
     sender = OaSender(oa_client(oa_fake, engine, http, clock), template_id="tpl-nhac-bao-cao")
     clock.now = FRIDAY
-    plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo_oa"], slot_key=SLOT)
+    build_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo_oa"], slot_key=SLOT)
     await Deliverer(engine, {"zalo_oa": sender}, timer=FakeTimer(clock)).drain()
     assert delivery_status(engine, "zalo_oa") == {"u0": "sent"}
     kind, body = oa_fake.sent[0]
@@ -232,7 +232,7 @@ async def test_a_wrong_api_url_stops_the_zalo_sender_and_changes_no_chat(
     branches(engine, 3, "zalo", office=False)
     wrong = ZaloClient(TOKEN, bot_fake.url + "/nhầm", sleep=no_wait)
     clock.now = FRIDAY
-    plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo"], slot_key=SLOT)
+    build_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo"], slot_key=SLOT)
     caplog.set_level(logging.ERROR)
     report = await Deliverer(engine, {"zalo": ZaloSender(wrong)}, timer=FakeTimer(clock)).drain()
     assert "zalo" in report.stopped
@@ -305,7 +305,7 @@ async def test_a_zalo_quota_pause_does_not_hold_back_other_platforms(bot_fake, e
     client = ZaloClient(TOKEN, bot_fake.url, sleep=no_wait)
     telegram = RecordingSender(clock)
     clock.now = FRIDAY
-    plan_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo"], slot_key=SLOT)
+    build_round(services, DeliveryKind.REMINDER, PERIOD, FRIDAY, ["zalo"], slot_key=SLOT)
     deliverer = Deliverer(engine, {"zalo": ZaloSender(client), "telegram": telegram},
                           timer=ScaledTimer(clock))
     serving = asyncio.create_task(deliverer.drain())

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from handlers.reminder_plan import plan_rows
-from handlers.reminder_schedule import load_calendar
+from handlers.weekly.rounds import round_rows
+from handlers.weekly.schedule import load_calendar
 from storage import reminders as store
 from storage.clock import to_local
 
@@ -19,7 +19,7 @@ KIND = "nhac_lai"
 
 def queue_nudge(s, svc, unit, period: str, now: datetime, platforms: list[str]) -> int:
     cal = load_calendar(s)
-    rows = plan_rows(s, svc, cal, "followup", [unit], period, now, platforms, to_local(now).date())
+    rows = round_rows(s, svc, cal, "followup", [unit], period, now, platforms, to_local(now).date())
     queued = 0
     for row in rows:
         row["kind"] = KIND

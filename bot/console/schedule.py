@@ -9,8 +9,8 @@ from aiohttp import web
 
 from bot.console.db import APP_SERVICES, run_db
 from bot.console.security import viewer_of
-from handlers.reminder_calendar import SlotError, parse_slot
-from handlers.reminder_schedule import OFF, load_calendar
+from handlers.weekly.calendar import SlotError, parse_slot
+from handlers.weekly.schedule import OFF, load_calendar
 from storage import repo, reminders as store, web as webdb
 from storage.clock import iso_week
 from storage.models import Unit
@@ -63,7 +63,7 @@ def target_unit(s, viewer, code: str):
 
 
 def page_data(s, svc, viewer, code: str, week: str = "") -> dict:
-    from handlers.reminders import schedule_text
+    from handlers.weekly.texts import schedule_text
     unit = target_unit(s, viewer, code)
     cal = load_calendar(s)
     now = svc.clock()

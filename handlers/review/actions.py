@@ -14,7 +14,7 @@ from handlers.review.post import APPROVE, COMMEND, EDIT, GUIDE, RETURN, SHARE
 from handlers.textutil import fold
 from storage import repo
 from storage import review as store
-from storage.catalog import task_name
+from storage.catalog import task_display
 from storage.models import Member, Report, Task, Unit
 
 FLOW = "review"
@@ -53,7 +53,7 @@ def quote(text: str) -> str:
 
 def task_of(ctx: Ctx, report: Report) -> str:
     task = ctx.s.get(Task, report.task_id)
-    return task_name(task.code, task.label)
+    return task_display(task)
 
 
 def reporter_chat(ctx: Ctx, report: Report) -> str:

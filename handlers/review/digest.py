@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from handlers.review.actions import quote
 from storage import review as store
-from storage.catalog import task_name
+from storage.catalog import task_display
 from storage.models import Report, Task, Unit
 
 MAX_LINES = 10
@@ -21,6 +21,6 @@ def commended_since(s: Session, unit_ids: list[int], since: datetime) -> list[di
                          store.ReportReview.status == store.COMMENDED,
                          store.ReportReview.acted_at >= since)
                   .order_by(store.ReportReview.acted_at).limit(MAX_LINES)).all()
-    return [dict(unit=unit.name, task=task_name(task.code, task.label),
+    return [dict(unit=unit.name, task=task_display(task),
                  content=quote(report.content)[:100], receipt=report.receipt_code)
             for report, task, unit in rows]

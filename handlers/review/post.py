@@ -9,7 +9,7 @@ from handlers.messages import Choice, Reply
 from handlers.review import texts
 from storage import repo
 from storage import review as store
-from storage.catalog import task_name
+from storage.catalog import task_display
 from storage.clock import fmt_local, week_bounds
 from storage.models import Report, Task, Unit
 
@@ -71,7 +71,7 @@ def message_text(s: Session, report: Report, review: store.ReportReview, platfor
     lines = [head.format(receipt=report.receipt_code, revision=report.revision,
                          **week_fields(report.period)),
              texts.POST_BODY.format(
-                 unit=unit.name, task=task_name(task.code, task.label), content=report.content,
+                 unit=unit.name, task=task_display(task), content=report.content,
                  participants=report.participants if report.participants is not None
                  else texts.NOT_GIVEN,
                  photos=len(repo.report_photos(s, report.id)))]

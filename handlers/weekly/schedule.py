@@ -7,7 +7,7 @@ from typing import Optional
 
 from sqlmodel import Session
 
-from handlers.reminder_calendar import DEFAULT_PLAN, KINDS, DaysOff, Slot, WeekPlan
+from handlers.weekly.calendar import DEFAULT_SCHEDULE, KINDS, DaysOff, Slot, WeeklySchedule
 from storage import repo
 from storage import reminders as store
 from storage.models import Unit
@@ -16,20 +16,20 @@ from storage.weeks import WeekRules, week_rules_from
 OFF = "off"
 
 
-def plan_from_specs(specs: dict[str, Optional[str]]) -> WeekPlan:
-    """Stored slot specs -> WeekPlan; a missing spec means the default, 'off' means none."""
+def schedule_from_specs(specs: dict[str, Optional[str]]) -> WeeklySchedule:
+    """Stored slot specs -> WeeklySchedule; a missing spec means the default, 'off' means none."""
     values = {}
     for column in store.SLOT_COLUMNS:
         spec = specs.get(column)
         if spec is None:
-            values[column] = getattr(DEFAULT_PLAN, column)
+            values[column] = getattr(DEFAULT_SCHEDULE, column)
         elif spec == OFF:
             # The deadline and the grace window cannot be switched off: defaults then.
-            values[column] = (getattr(DEFAULT_PLAN, column) if column in ("deadline", "grace")
+            values[column] = (getattr(DEFAULT_SCHEDULE, column) if column in ("deadline", "grace")
                               else None)
         else:
             values[column] = Slot.from_key(spec)
-    return WeekPlan(**values)
+    return WeeklySchedule(**values)
 
 
 @dataclass
@@ -51,9 +51,10 @@ class Calendar:
             self._rules = week_rules_from(self.rows, self.parents)
         return self._rules
 
-    def plan(self, unit_id: Optional[int]) -> WeekPlan:
+    def schedule_of(self, unit_id: Optional[int]) -> WeeklySchedule:
+        """The unit's effective weekly schedule (None: the whole-tree default)."""
         chain = store.ancestors(self.parents, unit_id) if unit_id is not None else []
-        return plan_from_specs(store.effective_specs(self.rows, chain))
+        return schedule_from_specs(store.effective_specs(self.rows, chain))
 
     def pause(self, unit_id: int, day: date) -> Optional[store.ReminderPause]:
         return store.paused_by(self.pauses, store.ancestors(self.parents, unit_id), day)
@@ -62,7 +63,7 @@ class Calendar:
         """(kind, slot key) pairs some active unit is scheduled on."""
         used = set()
         for unit_id in self.units:
-            plan = self.plan(unit_id)
+            plan = self.schedule_of(unit_id)
             for kind in KINDS:
                 slot = plan.slot(kind)
                 if slot is not None:
@@ -73,7 +74,7 @@ class Calendar:
         """Active units scheduled on this slot (any slot when None) and not paused on `day`."""
         chosen = []
         for unit_id, unit in self.units.items():
-            slot = self.plan(unit_id).slot(kind)
+            slot = self.schedule_of(unit_id).slot(kind)
             if slot is None or (slot_key is not None and slot.key != slot_key):
                 continue
             if self.pause(unit_id, day) is None:

@@ -1,6 +1,8 @@
 """When reminders are due: weekly slots, public holidays and office days off, quiet hours.
 
-Pure functions of a schedule and a set of days off; no database, no clock of its own.
+Pure functions of a schedule and a set of days off; no database, no clock of its own. The
+deadline and grace window come from the one rule in storage/weeks.py (exports use it too and
+must not import handlers); `WeeklySchedule.rule` hands it this schedule's slots.
 """
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ import holidays
 
 from handlers.textutil import fold
 from storage.clock import LOCAL_TZ, iso_week, week_bounds
+from storage.reminders import DeliveryKind
 from storage.weeks import DAY_NAMES, DEFAULT_DEADLINE, DEFAULT_GRACE, Slot, WeekRule
 
-KINDS = ("reminder", "followup", "digest")
+KINDS = (DeliveryKind.REMINDER, DeliveryKind.FOLLOWUP, DeliveryKind.DIGEST)  # scheduled ones
 QUIET_START, QUIET_END = time(21, 30), time(6, 30)  # local; nothing is sent in between
 MOSTLY_OFF = 3  # a week with this many of its five working days off gets no reminders
 
@@ -45,7 +48,7 @@ def parse_slot(text: str) -> Slot:
 
 
 @dataclass(frozen=True)
-class WeekPlan:
+class WeeklySchedule:
     """A unit's weekly schedule. None for reminder/followup/digest means that one is off."""
 
     reminder: Optional[Slot] = Slot(4, time(16, 30))
@@ -63,7 +66,7 @@ class WeekPlan:
         return WeekRule(self.deadline, self.grace)
 
 
-DEFAULT_PLAN = WeekPlan()
+DEFAULT_SCHEDULE = WeeklySchedule()
 
 
 @lru_cache(maxsize=8)
@@ -113,13 +116,13 @@ def shift_period(period: str, weeks: int) -> str:
     return iso_week(datetime.combine(monday + timedelta(weeks=weeks), time(12), LOCAL_TZ))
 
 
-def deadline_of(plan: WeekPlan, period: str) -> datetime:
+def deadline_of(plan: WeeklySchedule, period: str) -> datetime:
     """The week's reporting deadline (aware, local): the one rule in storage.weeks."""
     return plan.rule.deadline(period)
 
 
 def due_at(kind: str, slot: Slot, period: str, days_off: DaysOff,
-           plan: WeekPlan = DEFAULT_PLAN) -> Optional[datetime]:
+           plan: WeeklySchedule = DEFAULT_SCHEDULE) -> Optional[datetime]:
     """When `kind` for `period` goes out (aware UTC), or None when it does not go out at all.
 
     Reminders and follow-ups move to an earlier day of the same week when their day is off (so
@@ -129,7 +132,7 @@ def due_at(kind: str, slot: Slot, period: str, days_off: DaysOff,
     if days_off.week_skipped(period):
         return None
     monday, _ = week_bounds(period)
-    if kind == "digest":
+    if kind == DeliveryKind.DIGEST:
         day = monday + timedelta(weeks=1, days=slot.day)
         for _ in range(14):
             if not days_off.is_off(day):
@@ -142,7 +145,7 @@ def due_at(kind: str, slot: Slot, period: str, days_off: DaysOff,
         if day < monday:
             return None
     moment = out_of_quiet_hours(datetime.combine(day, slot.at, LOCAL_TZ))
-    if kind == "followup" and moment >= deadline_of(plan, period):
+    if kind == DeliveryKind.FOLLOWUP and moment >= deadline_of(plan, period):
         return None
     return moment.astimezone(timezone.utc)
 

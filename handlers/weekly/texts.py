@@ -1,4 +1,5 @@
-"""What reminders, follow-ups and digests say (one editable template each), and /lichnhac.
+"""What reminders, follow-ups and digests say (one editable template each), and the schedule
+as people read it (/lichnhac, `fieldreport schedule show`, the console).
 
 Edit the wording here; placeholders in braces are filled by the functions below.
 """
@@ -8,15 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-from handlers.context import Ctx
-from handlers.messages import Reply
-from handlers.reminder_calendar import DAY_NAMES, WeekPlan, due_at, shift_period
-from handlers.reminder_schedule import Calendar, load_calendar
-from handlers.textutil import fold
-from storage import repo
-from storage.catalog import task_name
+from handlers.weekly.calendar import DAY_NAMES, WeeklySchedule, due_at, shift_period
+from handlers.weekly.schedule import Calendar
+from storage.catalog import task_display
 from storage.clock import iso_week, to_local, week_bounds
 from storage.models import Task, Unit
+from storage.reminders import DeliveryKind
 
 # --- the templates --------------------------------------------------------------------------
 
@@ -126,7 +124,7 @@ def suggestion_for(tasks: list[Task], period: str) -> str:
     if not ideas:
         return NO_SUGGESTION
     task = ideas[int(period.split("-W")[1]) % len(ideas)]
-    return f"{task.suggestion} ({task_name(task.code, task.label)})"
+    return f"{task.suggestion} ({task_display(task)})"
 
 
 def reminder_text(unit: Unit, period: str, reports: int, suggestion: str, deadline: datetime,
@@ -222,7 +220,7 @@ class Digest:
 
 def schedule_text(cal: Calendar, unit: Optional[Unit], now: datetime, weeks: int = 4) -> str:
     """The effective schedule of a unit (None: the whole-tree default) and the coming weeks."""
-    plan = cal.plan(unit.id if unit else None)
+    plan = cal.schedule_of(unit.id if unit else None)
     lines = [SCHEDULE_HEAD.format(unit=unit.name if unit else "toàn hệ thống")]
     for kind, label in SCHEDULE_LINES:
         slot = plan.slot(kind)
@@ -247,53 +245,17 @@ def schedule_text(cal: Calendar, unit: Optional[Unit], now: datetime, weeks: int
     return "\n".join(lines)
 
 
-def week_line(cal: Calendar, plan: WeekPlan, period: str) -> str:
+def week_line(cal: Calendar, plan: WeeklySchedule, period: str) -> str:
     off = cal.days_off.reasons_in(period)
     if cal.days_off.week_skipped(period):
         return SCHEDULE_WEEK_SKIPPED.format(why=off[0][1] if off else "")
     if plan.reminder is None:
         what = SCHEDULE_OFF
     else:
-        when = to_local(due_at("reminder", plan.reminder, period, cal.days_off, plan))
+        when = to_local(due_at(DeliveryKind.REMINDER, plan.reminder, period, cal.days_off, plan))
         what = SCHEDULE_WEEK_SEND.format(
             when=f"{DAY_NAMES[when.weekday()]} {when:%d/%m %H:%M}")
     if off:
         what += SCHEDULE_WEEK_OFF_DAYS.format(days=", ".join(f"{d:%d/%m} ({why})"
                                                              for d, why in off))
     return what
-
-
-def show_schedule(ctx: Ctx) -> list[Reply]:
-    """/lichnhac: the schedule of this chat's unit (office chat, unit group, or own unit)."""
-    msg = ctx.msg
-    unit: Optional[Unit] = None
-    whole_tree = False
-    if msg.chat_type != "private":
-        binding = repo.binding_for_chat(ctx.s, msg.platform, msg.chat_id)
-        unit = ctx.s.get(Unit, binding.unit_id) if binding else None
-    else:
-        is_office, root = repo.admin_scope(ctx.s, msg.platform, msg.user_id, ctx.svc.env_admins)
-        if is_office:
-            unit, whole_tree = (ctx.s.get(Unit, root) if root else None), root is None
-        else:
-            units = repo.memberships(ctx.s, msg.platform, msg.user_id)
-            unit = units[0][1] if units else None
-    if unit is None and not whole_tree:
-        return [Reply(SCHEDULE_NO_UNIT)]
-    return [Reply(schedule_text(load_calendar(ctx.s), unit, ctx.svc.clock()))]
-
-
-def bind_office(ctx: Ctx, unit: Unit) -> list[Reply]:
-    """/dangky <code> vanphong: office staff make this group the unit's office chat."""
-    msg = ctx.msg
-    is_office, root = repo.admin_scope(ctx.s, msg.platform, msg.user_id, ctx.svc.env_admins)
-    if not is_office or (root is not None and unit.id not in repo.subtree_ids(ctx.s, root)):
-        return [Reply(OFFICE_NOT_ALLOWED.format(unit=unit.name))]
-    repo.bind_chat(ctx.s, msg.platform, msg.chat_id, unit, msg.chat_title, msg.user_id,
-                   purpose="office")
-    return [Reply(OFFICE_DONE.format(unit=unit.name))]
-
-
-def wants_office(args: list[str]) -> bool:
-    """`/dangky <code> vanphong`: the words after the code ask for an office chat."""
-    return len(args) > 1 and fold(" ".join(args[1:])) in OFFICE_WORDS

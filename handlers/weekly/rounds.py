@@ -1,25 +1,22 @@
 """Who gets which message in a round: delivery rows, written before anything is sent."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers import texts
-from handlers.reminder_schedule import Calendar, load_calendar
-from handlers.reminders import (Digest, Progress, TopReport, followup_text, reminder_text,
-                                suggestion_for)
 from handlers.services import Services
+from handlers.weekly.schedule import Calendar, load_calendar
+from handlers.weekly.texts import (Digest, Progress, TopReport, followup_text, reminder_text,
+                                   suggestion_for)
 from storage import repo
 from storage import reminders as store
-from storage.catalog import task_name
+from storage.catalog import task_display, task_name
 from storage.clock import to_local
-from storage.db import session_scope
-from storage.models import Report, Task, Unit
+from storage.models import Unit
 from storage.reminders import DeliveryKind, DeliveryStatus
 from storage.reporting import expected_weeks
 
@@ -55,8 +52,7 @@ def reminder_rows(s: Session, svc: Services, cal: Calendar, units: list[Unit], p
                   kind: str = DeliveryKind.REMINDER) -> list[dict]:
     suggestion = suggestion_for(repo.active_tasks(s), period)
     by_id = {u.id: u for u in units}
-    counts = Counter(s.exec(select(Report.unit_id).where(
-        Report.unit_id.in_(list(by_id)), Report.period == period)))
+    counts = store.report_counts(s, by_id, period)
     from handlers.review.targets import behind_by_unit  # yearly targets (handlers/review/)
     behind = behind_by_unit(s, list(by_id.values()), period)
     rows = []
@@ -117,18 +113,11 @@ def build_digest(s: Session, cal: Calendar, office_unit: Unit, period: str,
                 and expected_weeks(u, (period,), bool(cal.children(u.id)), cal.rules.for_unit(u.id))]
     scope = [office_unit.id] + [u.id for u in below]
     reported = store.reported_unit_ids(s, [u.id for u in expected], period)
-    by_task = [(task_name(code, label), n, int(people or 0)) for code, label, n, people in s.exec(
-        select(Task.code, Task.label, func.count(Report.id), func.sum(Report.participants))
-        .join(Report, Report.task_id == Task.id)
-        .where(Report.unit_id.in_(scope), Report.period == period)
-        .group_by(Task.code, Task.label, Task.position).order_by(Task.position, Task.code))]
+    by_task = [(task_name(code, label), n, people)
+               for code, label, n, people in store.reports_by_task(s, scope, period)]
     top = [TopReport(cal.units[r.unit_id].name if r.unit_id in cal.units else "?",
-                     task_name(t.code, t.label), r.participants, r.receipt_code)
-           for r, t in s.exec(
-               select(Report, Task).join(Task, Task.id == Report.task_id)
-               .where(Report.unit_id.in_(scope), Report.period == period,
-                      Report.participants.is_not(None))
-               .order_by(Report.participants.desc(), Report.created_at).limit(TOP_REPORTS))]
+                     task_display(t), r.participants, r.receipt_code)
+           for r, t in store.top_reports(s, scope, period, TOP_REPORTS)]
     def who(status: DeliveryStatus) -> list[tuple[str, str]]:
         found = [(cal.units[d.unit_id].name if d.unit_id in cal.units else "?",
                   d.recipient or d.chat_id)
@@ -156,7 +145,7 @@ def digest_rows(s: Session, cal: Calendar, units: list[Unit], period: str, due: 
     return rows
 
 
-def plan_rows(s: Session, svc: Services, cal: Calendar, kind: str, units: Iterable[Unit],
+def round_rows(s: Session, svc: Services, cal: Calendar, kind: str, units: Iterable[Unit],
               period: str, due: datetime, platforms: list[str], today) -> list[dict]:
     units = list(units)
     if not units or not platforms:
@@ -176,8 +165,8 @@ def plan_rows(s: Session, svc: Services, cal: Calendar, kind: str, units: Iterab
 
 
 @dataclass
-class Planned:
-    """The outcome of planning one round."""
+class BuiltRound:
+    """The outcome of building one round."""
 
     kind: str
     period: str
@@ -186,38 +175,39 @@ class Planned:
     added: int  # new delivery rows; rows already there (earlier run, other process) are kept
 
 
-def plan_round(svc: Services, kind: str, period: str, due: datetime, platforms: list[str],
-               slot_key: Optional[str] = None, root_id: Optional[int] = None) -> Planned:
-    """Write the round's delivery rows (idempotent) and, for a scheduled slot, the round record.
+def build_round(s: Session, svc: Services, kind: str, period: str, due: datetime,
+                platforms: list[str], slot_key: Optional[str] = None,
+                root_id: Optional[int] = None) -> BuiltRound:
+    """Write the round's delivery rows (idempotent) and, for a scheduled slot, the round record,
+    in the caller's transaction (bot/scheduler.py opens it).
 
     `slot_key` None takes every unit whatever its slot (a round sent by hand); `root_id` limits
     the round to that unit's subtree. Paused units are left out.
     """
-    with session_scope(svc.engine) as s:
-        cal = load_calendar(s)
-        schedule_kind = "reminder" if kind == DeliveryKind.MANUAL else kind
-        units = cal.units_on(schedule_kind, slot_key, to_local(due).date())
-        if root_id is not None:
-            inside = {root_id} | {u.id for u in cal.descendants(root_id)}
-            units = [u for u in units if u.id in inside]
-        rows = plan_rows(s, svc, cal, kind, units, period, due, platforms, to_local(due).date())
-        added = store.add_deliveries(s, rows)
-        if slot_key is not None:
-            store.record_round(s, kind, period, slot_key, due, "planned")
-    return Planned(kind, period, due, len(units), added)
+    cal = load_calendar(s)
+    schedule_kind = DeliveryKind.REMINDER if kind == DeliveryKind.MANUAL else kind
+    units = cal.units_on(schedule_kind, slot_key, to_local(due).date())
+    if root_id is not None:
+        inside = {root_id} | {u.id for u in cal.descendants(root_id)}
+        units = [u for u in units if u.id in inside]
+    rows = round_rows(s, svc, cal, kind, units, period, due, platforms, to_local(due).date())
+    added = store.add_deliveries(s, rows)
+    if slot_key is not None:
+        store.record_round(s, kind, period, slot_key, due, "planned")
+    return BuiltRound(kind, period, due, len(units), added)
 
 
-def record_missed(svc: Services, kind: str, period: str, due: datetime, platforms: list[str],
-                  slot_key: str) -> int:
-    """A round found too late: write its rows as `missed` so the office sees who went without."""
-    with session_scope(svc.engine) as s:
-        if store.round_status(s, kind, period, slot_key) is not None:
-            return 0
-        cal = load_calendar(s)
-        units = cal.units_on(kind, slot_key, to_local(due).date())
-        rows = plan_rows(s, svc, cal, kind, units, period, due, platforms, to_local(due).date())
-        for row in rows:
-            row.update(status=DeliveryStatus.MISSED, error="bot không chạy lúc đến hạn", finished_at=svc.clock())
-        store.add_deliveries(s, rows)
-        store.record_round(s, kind, period, slot_key, due, "missed")
+def record_missed(s: Session, svc: Services, kind: str, period: str, due: datetime,
+                  platforms: list[str], slot_key: str) -> int:
+    """A round found too late: write its rows as `missed` so the office sees who went without
+    (in the caller's transaction)."""
+    if store.round_status(s, kind, period, slot_key) is not None:
+        return 0
+    cal = load_calendar(s)
+    units = cal.units_on(kind, slot_key, to_local(due).date())
+    rows = round_rows(s, svc, cal, kind, units, period, due, platforms, to_local(due).date())
+    for row in rows:
+        row.update(status=DeliveryStatus.MISSED, error="bot không chạy lúc đến hạn", finished_at=svc.clock())
+    store.add_deliveries(s, rows)
+    store.record_round(s, kind, period, slot_key, due, "missed")
     return len(rows)

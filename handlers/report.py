@@ -14,7 +14,7 @@ from storage.catalog import task_name
 from storage.clock import iso_week
 from storage.models import Media, Report, ReportPhoto, Task, Unit
 from storage.revisions import keep_version
-from storage.weeks import load_week_rules, shift_week, week_name
+from storage.weeks import load_week_rule, load_week_rules, shift_week, week_name
 
 FLOW = "report"
 ORDER = ["task", "content", "participants", "photos", "difficulties", "confirm"]
@@ -59,7 +59,7 @@ def begin_for_unit(ctx: Ctx, unit: Unit) -> list[Reply]:
     """The unit is known: ask the week when two are possible, else go on with this week."""
     if not repo.active_tasks(ctx.s):
         return [Reply(texts.NO_TASKS)]
-    weeks = load_week_rules(ctx.s).for_unit(unit.id).weeks_to_choose(ctx.svc.clock())
+    weeks = load_week_rule(ctx.s, unit.id).weeks_to_choose(ctx.svc.clock())
     data = {"unit_id": unit.id, "unit_name": unit.name, "period": weeks[-1], "photos": []}
     if len(weeks) > 1:
         return ask_step(ctx, "week", {**data, "weeks": list(weeks)})
@@ -68,7 +68,7 @@ def begin_for_unit(ctx: Ctx, unit: Unit) -> list[Reply]:
 
 def after_week(ctx: Ctx, data: dict) -> list[Reply]:
     """Before the task step: say so when the unit already reported this week."""
-    if repo.unit_reports(ctx.s, data["unit_id"], data["period"]):
+    if repo.unit_has_reports(ctx.s, data["unit_id"], data["period"]):
         return ask_step(ctx, "existing", data)
     return ask_step(ctx, "task", data)
 
@@ -171,7 +171,7 @@ def prompt(ctx: Ctx, step: str, data: dict) -> Reply:
 
 
 def existing_prompt(ctx: Ctx, data: dict) -> Reply:
-    reports = repo.unit_reports(ctx.s, data["unit_id"], data["period"])[-EXISTING_SHOWN:]
+    reports = repo.latest_unit_reports(ctx.s, data["unit_id"], data["period"], EXISTING_SHOWN)
     head = dict(week=week_name(data["period"]), unit=data["unit_name"])
     if len(reports) == 1:
         r = reports[0]

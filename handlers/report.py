@@ -173,24 +173,21 @@ def prompt(ctx: Ctx, step: str, data: dict) -> Reply:
 def existing_prompt(ctx: Ctx, data: dict) -> Reply:
     reports = repo.latest_unit_reports(ctx.s, data["unit_id"], data["period"], EXISTING_SHOWN)
     head = dict(week=week_name(data["period"]), unit=data["unit_name"])
+    labels = {task.id: task_label(task)
+              for task in repo.tasks_by_id(ctx.s, {r.task_id for r in reports}).values()}
     if len(reports) == 1:
         r = reports[0]
-        text = texts.EXISTING_ONE.format(receipt=r.receipt_code, task=_task_of(ctx, r),
+        text = texts.EXISTING_ONE.format(receipt=r.receipt_code, task=labels.get(r.task_id, "?"),
                                          reporter=r.reporter_name or "?", **head)
         edits = [Choice(texts.BTN_EDIT_THAT, f"edit:{r.id}")]
     else:
         lines = "\n".join(texts.EXISTING_LINE.format(
-            receipt=r.receipt_code, task=_task_of(ctx, r), reporter=r.reporter_name or "?")
-            for r in reports)
+            receipt=r.receipt_code, task=labels.get(r.task_id, "?"),
+            reporter=r.reporter_name or "?") for r in reports)
         text = texts.EXISTING_MANY.format(n=len(reports), lines=lines, **head)
         edits = [Choice(texts.BTN_EDIT_RECEIPT.format(receipt=r.receipt_code), f"edit:{r.id}")
                  for r in reports]
     return Reply(text, menu=True, choices=[Choice(texts.BTN_OTHER_ACTIVITY, "other"), *edits])
-
-
-def _task_of(ctx: Ctx, report: Report) -> str:
-    task = ctx.s.get(Task, report.task_id)
-    return task_label(task) if task else "?"
 
 
 def menu_hint(ctx: Ctx, step: str, data: dict) -> str:

@@ -261,6 +261,14 @@ def unit_has_reports(s: Session, unit_id: int, period: str) -> bool:
                   .limit(1)).first() is not None
 
 
+def tasks_by_id(s: Session, task_ids: Iterable[int]) -> dict[int, Task]:
+    """Several tasks in one query (a list of reports names each one's task)."""
+    ids = list(task_ids)
+    if not ids:
+        return {}
+    return {task.id: task for task in s.exec(select(Task).where(Task.id.in_(ids)))}
+
+
 def latest_unit_reports(s: Session, unit_id: int, period: str, limit: int) -> list[Report]:
     """The unit's `limit` newest reports of the week, oldest first (a dialog's reminder of what
     is already in; a unit with hundreds of reporters costs the same as one with two)."""

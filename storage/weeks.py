@@ -15,7 +15,7 @@ from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
-from sqlalchemy import literal, or_
+from sqlalchemy import bindparam, literal, or_
 from sqlmodel import Session, select
 
 from storage.clock import LOCAL_TZ, iso_week, to_local, week_bounds
@@ -167,18 +167,24 @@ MAX_DEPTH = 32  # far deeper than any union tree; stops a corrupted parent cycle
 
 def ancestor_chain(s: Session, unit_id: int) -> list[int]:
     """The unit, its parent, ... up to the root, in one recursive query."""
-    from storage.models import Unit
-
-    up = (select(Unit.id, Unit.parent_id, literal(0).label("depth"))
-          .where(Unit.id == unit_id).cte("up", recursive=True))
-    up = up.union_all(select(Unit.id, Unit.parent_id, up.c.depth + 1)
-                      .where(Unit.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
     chain: list[int] = []
-    for ancestor in s.exec(select(up.c.id).order_by(up.c.depth)):
+    for ancestor in s.exec(_ancestors_statement(), params={"unit_id": unit_id}):
         if ancestor in chain:
             break
         chain.append(ancestor)
     return chain or [unit_id]
+
+
+@lru_cache(maxsize=1)
+def _ancestors_statement():
+    """Built once: constructing a recursive CTE costs more than running it."""
+    from storage.models import Unit
+
+    up = (select(Unit.id, Unit.parent_id, literal(0).label("depth"))
+          .where(Unit.id == bindparam("unit_id")).cte("up", recursive=True))
+    up = up.union_all(select(Unit.id, Unit.parent_id, up.c.depth + 1)
+                      .where(Unit.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
+    return select(up.c.id).order_by(up.c.depth)
 
 
 def load_week_rules(s: Session) -> WeekRules:

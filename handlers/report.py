@@ -14,7 +14,7 @@ from storage.catalog import task_name
 from storage.clock import iso_week
 from storage.models import Media, Report, ReportPhoto, Task, Unit
 from storage.revisions import keep_version
-from storage.weeks import load_week_rules, shift_week, week_name
+from storage.weeks import load_week_rule, load_week_rules, shift_week, week_name
 
 FLOW = "report"
 ORDER = ["task", "content", "participants", "photos", "difficulties", "confirm"]
@@ -59,7 +59,7 @@ def begin_for_unit(ctx: Ctx, unit: Unit) -> list[Reply]:
     """The unit is known: ask the week when two are possible, else go on with this week."""
     if not repo.active_tasks(ctx.s):
         return [Reply(texts.NO_TASKS)]
-    weeks = load_week_rules(ctx.s).for_unit(unit.id).weeks_to_choose(ctx.svc.clock())
+    weeks = load_week_rule(ctx.s, unit.id).weeks_to_choose(ctx.svc.clock())
     data = {"unit_id": unit.id, "unit_name": unit.name, "period": weeks[-1], "photos": []}
     if len(weeks) > 1:
         return ask_step(ctx, "week", {**data, "weeks": list(weeks)})
@@ -68,7 +68,7 @@ def begin_for_unit(ctx: Ctx, unit: Unit) -> list[Reply]:
 
 def after_week(ctx: Ctx, data: dict) -> list[Reply]:
     """Before the task step: say so when the unit already reported this week."""
-    if repo.unit_reports(ctx.s, data["unit_id"], data["period"]):
+    if repo.unit_has_reports(ctx.s, data["unit_id"], data["period"]):
         return ask_step(ctx, "existing", data)
     return ask_step(ctx, "task", data)
 
@@ -171,26 +171,23 @@ def prompt(ctx: Ctx, step: str, data: dict) -> Reply:
 
 
 def existing_prompt(ctx: Ctx, data: dict) -> Reply:
-    reports = repo.unit_reports(ctx.s, data["unit_id"], data["period"])[-EXISTING_SHOWN:]
+    reports = repo.latest_unit_reports(ctx.s, data["unit_id"], data["period"], EXISTING_SHOWN)
     head = dict(week=week_name(data["period"]), unit=data["unit_name"])
+    labels = {task.id: task_label(task)
+              for task in repo.tasks_by_id(ctx.s, {r.task_id for r in reports}).values()}
     if len(reports) == 1:
         r = reports[0]
-        text = texts.EXISTING_ONE.format(receipt=r.receipt_code, task=_task_of(ctx, r),
+        text = texts.EXISTING_ONE.format(receipt=r.receipt_code, task=labels.get(r.task_id, "?"),
                                          reporter=r.reporter_name or "?", **head)
         edits = [Choice(texts.BTN_EDIT_THAT, f"edit:{r.id}")]
     else:
         lines = "\n".join(texts.EXISTING_LINE.format(
-            receipt=r.receipt_code, task=_task_of(ctx, r), reporter=r.reporter_name or "?")
-            for r in reports)
+            receipt=r.receipt_code, task=labels.get(r.task_id, "?"),
+            reporter=r.reporter_name or "?") for r in reports)
         text = texts.EXISTING_MANY.format(n=len(reports), lines=lines, **head)
         edits = [Choice(texts.BTN_EDIT_RECEIPT.format(receipt=r.receipt_code), f"edit:{r.id}")
                  for r in reports]
     return Reply(text, menu=True, choices=[Choice(texts.BTN_OTHER_ACTIVITY, "other"), *edits])
-
-
-def _task_of(ctx: Ctx, report: Report) -> str:
-    task = ctx.s.get(Task, report.task_id)
-    return task_label(task) if task else "?"
 
 
 def menu_hint(ctx: Ctx, step: str, data: dict) -> str:

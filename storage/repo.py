@@ -255,6 +255,28 @@ def unit_reports(s: Session, unit_id: int, period: str) -> list[Report]:
                        .order_by(Report.created_at)))
 
 
+def unit_has_reports(s: Session, unit_id: int, period: str) -> bool:
+    """Whether the unit reported for the week: one indexed row, not the week's whole list."""
+    return s.exec(select(Report.id).where(Report.unit_id == unit_id, Report.period == period)
+                  .limit(1)).first() is not None
+
+
+def tasks_by_id(s: Session, task_ids: Iterable[int]) -> dict[int, Task]:
+    """Several tasks in one query (a list of reports names each one's task)."""
+    ids = list(task_ids)
+    if not ids:
+        return {}
+    return {task.id: task for task in s.exec(select(Task).where(Task.id.in_(ids)))}
+
+
+def latest_unit_reports(s: Session, unit_id: int, period: str, limit: int) -> list[Report]:
+    """The unit's `limit` newest reports of the week, oldest first (a dialog's reminder of what
+    is already in; a unit with hundreds of reporters costs the same as one with two)."""
+    newest = s.exec(select(Report).where(Report.unit_id == unit_id, Report.period == period)
+                    .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit))
+    return list(reversed(newest.all()))
+
+
 def latest_reports_by(s: Session, platform: str, user_id: str, periods: Iterable[str]
                       ) -> list[Report]:
     """A user's reports of these weeks, newest first."""

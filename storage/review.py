@@ -175,20 +175,21 @@ def commended_reports(s: Session, unit_ids: Iterable[int], period: str) -> list[
 
 
 def office_chats_above(s: Session, unit: Unit) -> tuple[Optional[Unit], list[ChatBinding]]:
-    """The nearest ancestor of `unit` with an office chat, and its office chats."""
-    seen: set[int] = set()
-    parent_id = unit.parent_id
-    while parent_id is not None and parent_id not in seen:
-        seen.add(parent_id)
-        parent = s.get(Unit, parent_id)
-        if parent is None:
-            break
-        chats = list(s.exec(select(ChatBinding).where(
-            ChatBinding.unit_id == parent.id, ChatBinding.purpose == "office",
-            ChatBinding.active == True).order_by(ChatBinding.bound_at)))  # noqa: E712
-        if chats:
-            return parent, chats
-        parent_id = parent.parent_id
+    """The nearest ancestor of `unit` with an office chat, and its office chats (two queries,
+    whatever the depth: this runs after every submitted report)."""
+    from storage.weeks import ancestor_chain
+
+    above = ancestor_chain(s, unit.id)[1:]
+    if not above:
+        return None, []
+    by_unit: dict[int, list[ChatBinding]] = {}
+    for chat in s.exec(select(ChatBinding).where(
+            ChatBinding.unit_id.in_(above), ChatBinding.purpose == "office",
+            ChatBinding.active == True).order_by(ChatBinding.bound_at)):  # noqa: E712
+        by_unit.setdefault(chat.unit_id, []).append(chat)
+    for ancestor in above:
+        if ancestor in by_unit:
+            return s.get(Unit, ancestor), by_unit[ancestor]
     return None, []
 
 

@@ -15,7 +15,8 @@ from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
-from sqlmodel import Session
+from sqlalchemy import bindparam, literal, or_
+from sqlmodel import Session, select
 
 from storage.clock import LOCAL_TZ, iso_week, to_local, week_bounds
 
@@ -128,12 +129,7 @@ class WeekRules:
 
     def for_unit(self, unit_id: Optional[int]) -> WeekRule:
         if unit_id not in self._cache:
-            specs = self._specs_for_unit(unit_id)
-            deadline = specs.get("deadline")
-            grace = specs.get("grace")
-            self._cache[unit_id] = WeekRule(
-                Slot.from_key(deadline) if deadline and deadline != "off" else DEFAULT_DEADLINE,
-                Slot.from_key(grace) if grace and grace != "off" else DEFAULT_GRACE)
+            self._cache[unit_id] = rule_from_specs(self._specs_for_unit(unit_id))
         return self._cache[unit_id]
 
     def deadline(self, unit_id: Optional[int], period: str) -> datetime:
@@ -144,6 +140,51 @@ class WeekRules:
 
     def is_open(self, unit_id: Optional[int], period: str, now: datetime) -> bool:
         return self.for_unit(unit_id).is_open(period, now)
+
+
+def rule_from_specs(specs: dict) -> WeekRule:
+    """A unit's rule from its effective schedule specs ('off' or unset: the default)."""
+    deadline, grace = specs.get("deadline"), specs.get("grace")
+    return WeekRule(
+        Slot.from_key(deadline) if deadline and deadline != "off" else DEFAULT_DEADLINE,
+        Slot.from_key(grace) if grace and grace != "off" else DEFAULT_GRACE)
+
+
+def load_week_rule(s: Session, unit_id: int) -> WeekRule:
+    """One unit's rule, read from its ancestor chain only (a dialog step must not read every
+    unit and schedule of a national tree): two small queries, whatever the tree's size."""
+    from storage import reminders as store
+
+    chain = ancestor_chain(s, unit_id)
+    schedule = store.ReminderSchedule
+    rows = {row.unit_id: row for row in s.exec(select(schedule).where(
+        or_(schedule.unit_id.in_(chain), schedule.unit_id.is_(None))))}
+    return rule_from_specs(store.effective_specs(rows, chain))
+
+
+MAX_DEPTH = 32  # far deeper than any union tree; stops a corrupted parent cycle
+
+
+def ancestor_chain(s: Session, unit_id: int) -> list[int]:
+    """The unit, its parent, ... up to the root, in one recursive query."""
+    chain: list[int] = []
+    for ancestor in s.exec(_ancestors_statement(), params={"unit_id": unit_id}):
+        if ancestor in chain:
+            break
+        chain.append(ancestor)
+    return chain or [unit_id]
+
+
+@lru_cache(maxsize=1)
+def _ancestors_statement():
+    """Built once: constructing a recursive CTE costs more than running it."""
+    from storage.models import Unit
+
+    up = (select(Unit.id, Unit.parent_id, literal(0).label("depth"))
+          .where(Unit.id == bindparam("unit_id")).cte("up", recursive=True))
+    up = up.union_all(select(Unit.id, Unit.parent_id, up.c.depth + 1)
+                      .where(Unit.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
+    return select(up.c.id).order_by(up.c.depth)
 
 
 def load_week_rules(s: Session) -> WeekRules:

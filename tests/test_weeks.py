@@ -35,3 +35,31 @@ def test_last_week_stays_editable_until_this_weeks_deadline():
 
 def test_week_name_names_the_dates():
     assert week_name("2026-W48") == "Tuần 48 (23/11–29/11)"
+
+
+def test_one_units_rule_follows_its_ancestors_schedule_like_the_whole_tree(engine, org):
+    """The dialog reads one unit's rule from its ancestor chain only: it must match the rule
+    the whole-tree reading gives, nearest subtree first, and see a schedule change at once."""
+    from storage import reminders
+    from storage.db import session_scope
+    from storage.weeks import load_week_rule, load_week_rules
+
+    def rules() -> dict[str, WeekRule]:
+        with session_scope(engine) as s:
+            every = load_week_rules(s)
+            chain = {code: load_week_rule(s, unit.id) for code, unit in org.items()}
+            assert chain == {code: every.for_unit(unit.id) for code, unit in org.items()}
+            return chain
+
+    assert set(rules().values()) == {WeekRule()}
+    with session_scope(engine) as s:
+        reminders.set_schedule(s, None, {"deadline": "5 18:00"})
+        reminders.set_schedule(s, org["HD-A"].id, {"deadline": "6 20:00", "grace": "0 09:00"})
+    now = rules()
+    saturday = WeekRule(deadline_slot=Slot(5, time(18, 0)))
+    district_a = WeekRule(Slot(6, time(20, 0)), Slot(0, time(9, 0)))
+    assert now["CD-A1"] == now["HD-A"] == district_a
+    assert now["CD-B1"] == now["TD"] == saturday
+    with session_scope(engine) as s:
+        reminders.set_schedule(s, org["HD-A"].id, {"deadline": None, "grace": None})
+    assert rules()["CD-A1"] == saturday

@@ -1,5 +1,6 @@
 """The flat detail list (issue 2's first export), kept only as export_rollup.py's bare baseline:
-one query, one row per report, no styling. The product's exports live in exports/."""
+one query, one row per report (with the office's review status, as Chi tiết has it), no
+styling. The product's exports live in exports/."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -14,7 +14,8 @@ every branch and one per district.
 
 Measured, each in a fresh child process so neither inherits the other's memory or caches:
 - bare: benchmarks/detail_rows.py for the year + one write-only sheet of those rows, unstyled
-  (the least an export of the same reports can do, from the database to a file);
+  (the least an export of the same reports can do, from the database to a file); the rows
+  carry what Chi tiết's rows carry from the database, the review status included;
 - full: exports.rollup.export_rollup for "2026" with thumbnails, every sheet (review ones too);
 - weekly: the same for one week ("2026-W30"), the export offices run every week.
 Time: wall clock and CPU time (user + system) of the job, best of --repeat. On a machine that

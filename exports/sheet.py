@@ -83,10 +83,50 @@ class TemplateCell(Cell):
     openpyxl first tries to store a handed-in cell as a value and formats the refusal with the
     cell's repr; a constant repr keeps that detour cheap on a hundred thousand rows.
     """
-    __slots__ = ()
+    __slots__ = ("_style_id",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style_id = None
 
     def __repr__(self) -> str:
         return "<TemplateCell>"
+
+    @property
+    def style_id(self) -> int:
+        # A template's style is set before its first row is written and never changes, so the
+        # book's style index is looked up once, not once per cell (openpyxl hashes it each time).
+        if self._style_id is None:
+            self._style_id = Cell.style_id.fget(self)
+        return self._style_id
+
+
+def _values_to_row(ws):
+    """A faster stand-in for WriteOnlyWorksheet._values_to_row, for sheets written by `Sheet`.
+
+    openpyxl offers every value to a cell first and takes a handed-in cell only when that
+    fails, which costs an exception per styled cell; and it re-checks every string. Here a
+    cell is taken as it is, and a string, already made safe by `Sheet.append`
+    (exports.safe.safe_text), is stored as a string cell directly. Other values are bound the
+    usual way."""
+    def convert(values, row_idx):
+        cell = WriteOnlyCell(ws)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                value.column, value.row = col_idx, row_idx
+                if value.hyperlink is not None:
+                    value.hyperlink.ref = value.coordinate
+                yield value
+                continue
+            if type(value) is str:
+                cell._value, cell.data_type = value, "s"
+            else:
+                cell.value = value
+            cell.column, cell.row = col_idx, row_idx
+            yield cell
+    return convert
 
 
 class Marked:
@@ -171,6 +211,7 @@ class Sheet:
             index = self.book.worksheets.index(self.ws) + 1
         self.part += 1
         ws = self.book.create_sheet(part_title(self.base, self.part), index=index)
+        ws._values_to_row = _values_to_row(ws)
         self.ws, self.row, self._templates, self._height_attrs = ws, 0, {}, {}
         self.used_pt = 0.0  # height of the rows written so far, for the page-break estimate
         lines = self.top if self.top is not None and self.part == 1 else self._annex_heading()
@@ -371,9 +412,8 @@ class Sheet:
                 value = value.text
             elif cell.hyperlink is not None:
                 cell.hyperlink = None
-            if type(value) is str:
-                cell.value = safe_text(value)
-                cell.data_type = "s"
+            if type(value) is str:  # safe_text did what openpyxl's string checks would
+                cell._value, cell.data_type = safe_text(value), "s"
             else:
                 cell.value = value
             out.append(cell)

@@ -131,7 +131,7 @@ async def main(cadres: int) -> None:
             ours = summary("fieldreport", await fieldreport_side(fake, cadres, Path(folder)))
     finally:
         await fake.stop()
-    print(f"ratio {ours / bare:.2f}")
+    print(f"ratio {ours / bare:.2f} (no target set) fieldreport / a bare aiohttp echo bot")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,7 @@ are written afterwards and placed first. All sheets are write-only, so memory st
 """
 from __future__ import annotations
 
-import re
 import tempfile
-import time
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from tqdm import tqdm
 
+from exports.chat_files import chat_file_path
 from exports.detail import DetailWriter, write_issues
 from exports.evidence import EVIDENCE, write_evidence, zip_name
 from exports.letterhead import Letterhead
@@ -217,26 +216,12 @@ def chat_exporter(media_root: Path, out_dir: Path, keep_seconds: int = 24 * 3600
                generated_at: Optional[datetime] = None) -> Path:
         period = as_period(period_spec)
         unit = s.get(Unit, unit_id) if unit_id is not None else None
-        _prune(out_dir, keep_seconds)
-        suffix = f"-{re.sub(r'[^A-Za-z0-9_-]', '_', unit.code)}" if unit else ""
-        stamp = to_local(generated_at or utcnow()).strftime("%Y%m%d-%H%M%S")
-        name = f"bao-cao-{period.spec}{suffix}-{stamp}.xlsx"
-        return write_rollup(s, out_dir / name, period, unit.code if unit else None,
+        path = chat_file_path(out_dir, period, unit, ".xlsx", generated_at, keep_seconds)
+        return write_rollup(s, path, period, unit.code if unit else None,
                             media_root=media_root, generated_at=generated_at,
                             letterhead=letterhead)
     return export
 
-
-def _prune(folder: Path, keep_seconds: int) -> None:
-    if not folder.is_dir():
-        return
-    limit = time.time() - keep_seconds
-    for old in folder.glob("bao-cao-*.xlsx"):
-        try:
-            if old.stat().st_mtime < limit:
-                old.unlink()
-        except OSError:  # another export removed it first
-            pass
 
 
 __all__ = ["write_rollup", "export_rollup", "chat_exporter", "ExportError", "PeriodError",

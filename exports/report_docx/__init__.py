@@ -7,9 +7,7 @@ the same figures as the workbook, on a template the office can edit.
 """
 from __future__ import annotations
 
-import re
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +16,14 @@ from typing import Callable, Optional, Union
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from exports.chat_files import chat_file_path
 from exports.letterhead import Letterhead
 from exports.periods import Period, PeriodError, as_period
 from exports.report_docx.context import report_context
 from exports.figures import ExportError
 from exports.report_docx.pdf import PdfUnavailable, docx_to_pdf, pdf_available
 from exports.report_docx.render import TemplateProblem, render_docx, write_default_template
-from storage.clock import to_local, utcnow
+from storage.clock import utcnow
 from storage.models import Unit
 
 SUFFIXES = (".docx", ".pdf")
@@ -81,26 +80,12 @@ def chat_report_exporter(letterhead: Letterhead, out_dir: Path, template: Option
                generated_at: Optional[datetime] = None) -> Path:
         period = as_period(period_spec)
         unit = s.get(Unit, unit_id) if unit_id is not None else None
-        _prune(out_dir, keep_seconds)
-        suffix = f"-{re.sub(r'[^A-Za-z0-9_-]', '_', unit.code)}" if unit else ""
-        stamp = to_local(generated_at or utcnow()).strftime("%Y%m%d-%H%M%S")
-        path = out_dir / f"bao-cao-{period.spec}{suffix}-{stamp}.docx"
+        path = chat_file_path(out_dir, period, unit, ".docx", generated_at, keep_seconds)
         # ReportError is a ValueError: /xuat shows its Vietnamese message to the office.
         return write_report(s, path, period, unit.code if unit else None,
                             letterhead=letterhead, template=template, as_of=generated_at).path
     return export
 
-
-def _prune(folder: Path, keep_seconds: int) -> None:
-    if not folder.is_dir():
-        return
-    limit = time.time() - keep_seconds
-    for old in folder.glob("bao-cao-*.docx"):
-        try:
-            if old.stat().st_mtime < limit:
-                old.unlink()
-        except OSError:
-            pass
 
 
 __all__ = ["write_report", "write_default_template", "chat_report_exporter", "ReportError",

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import Settings
 from bot.web import keys
 from bot.web.app import SECRET_HEADER, TELEGRAM_PATH, create_app, telegram_secret
 from tests.fake_telegram_api import TOKEN, FakeBotApi
+from tests.fake_zalo import FakeZaloBotApi
 
 
 def serve_settings(api: FakeBotApi, **extra) -> Settings:
@@ -58,3 +61,30 @@ async def wait_for(predicate, seconds: float = 10.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.02)
+
+
+# --- fixtures the serve/worker test modules share (imported there by name) -----------------
+
+@pytest.fixture
+async def api():
+    """The local fake Telegram Bot API."""
+    fake = FakeBotApi()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def zalo_api():
+    """The local fake Zalo Bot API."""
+    fake = await FakeZaloBotApi().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def server(api, services, clock):
+    """`fieldreport serve`'s application on the test database, talking to the fake API."""
+    srv = await Server(serve_settings(api), services, clock).start()
+    yield srv
+    await srv.stop()

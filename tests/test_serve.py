@@ -2,35 +2,19 @@
 import asyncio
 from dataclasses import replace
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
 from bot.web import keys
 from storage import serving
 from storage.db import make_engine, session_scope
-from storage.models import ProcessedUpdate, Report
+from storage.models import ProcessedUpdate
 from storage.serving import InboundUpdate
-from tests.fake_telegram_api import FakeBotApi
 from tests.serve_support import Server, serve_settings, wait_for
 from tests.telegram_fake import Updates
+from tests.serve_support import api, server  # noqa: F401  (shared fixtures)
 
 USER = Updates.user(4242, "Lan", "Trần")
-
-
-@pytest.fixture
-async def api():
-    fake = FakeBotApi()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def server(api, services, clock):
-    srv = await Server(serve_settings(api), services, clock).start()
-    yield srv
-    await srv.stop()
 
 
 def count(engine, model) -> int:

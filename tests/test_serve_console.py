@@ -17,27 +17,12 @@ from bot.zalo.webhook import SECRET_HEADER as ZALO_SECRET_HEADER, derived_secret
 from storage.db import session_scope
 from storage.serving import InboundUpdate
 from tests.console_support import add_staff, log_in
-from tests.fake_telegram_api import FakeBotApi
-from tests.fake_zalo import TOKEN as ZALO_TOKEN, FakeZaloBotApi, FakeZaloOa
+from tests.fake_zalo import TOKEN as ZALO_TOKEN, FakeZaloOa
 from tests.serve_support import Server, serve_settings
 from tests.telegram_fake import Updates
+from tests.serve_support import api, zalo_api  # noqa: F401  (shared fixtures)
 
 PUBLIC = "https://bot.example.test"
-
-
-@pytest.fixture
-async def api():
-    fake = FakeBotApi()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def zalo_api():
-    fake = await FakeZaloBotApi().start()
-    yield fake
-    await fake.stop()
 
 
 async def test_serve_answers_the_console_beside_the_webhooks(api, services, clock, org):

@@ -10,26 +10,11 @@ from handlers.weekly.schedule import load_calendar
 from storage import repo
 from storage.db import session_scope
 from storage.models import ChatBinding, DialogState, Report
-from tests.fake_telegram_api import BOT, FakeBotApi
-from tests.serve_support import Server, serve_settings
+from tests.fake_telegram_api import BOT
 from tests.telegram_fake import Updates
+from tests.serve_support import api, server  # noqa: F401  (shared fixtures)
 
 USER = Updates.user(4242, "Lan", "Trần")
-
-
-@pytest.fixture
-async def api():
-    fake = FakeBotApi()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def server(api, services, clock):
-    srv = await Server(serve_settings(api), services, clock).start()
-    yield srv
-    await srv.stop()
 
 
 class Cadre:

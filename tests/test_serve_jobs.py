@@ -13,28 +13,14 @@ from bot.zalo.webhook import SECRET_HEADER as ZALO_SECRET_HEADER, derived_secret
 from exports.rollup import chat_exporter
 from storage.db import session_scope
 from storage.serving import Job
-from tests.fake_telegram_api import TOKEN as TELEGRAM_TOKEN, FakeBotApi
-from tests.fake_zalo import TOKEN as ZALO_TOKEN, FakeZaloBotApi
+from tests.fake_telegram_api import TOKEN as TELEGRAM_TOKEN
+from tests.fake_zalo import TOKEN as ZALO_TOKEN
 from tests.serve_support import Server
 from tests.telegram_fake import Updates
+from tests.serve_support import api, zalo_api  # noqa: F401  (shared fixtures)
 
 PUBLIC = "https://bot.example.test"
 ADMIN = Updates.user(777, "Văn phòng")
-
-
-@pytest.fixture
-async def api():
-    fake = FakeBotApi()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def zalo_api():
-    fake = await FakeZaloBotApi().start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture

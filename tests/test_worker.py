@@ -2,7 +2,6 @@
 import asyncio
 from dataclasses import replace
 
-import pytest
 from sqlmodel import select
 
 from bot.settings import Settings
@@ -11,20 +10,13 @@ from exports.rollup import chat_exporter
 from storage import serving
 from storage.db import session_scope
 from storage.serving import Job
-from tests.fake_telegram_api import TOKEN, FakeBotApi
+from tests.fake_telegram_api import TOKEN
 from tests.serve_support import Server, serve_settings, wait_for
 from tests.telegram_fake import Updates
+from tests.serve_support import api  # noqa: F401  (shared fixtures)
 
 REQUEST = {"platform": "telegram", "chat_id": "777", "user_id": "777", "spec": "2026-W47",
            "unit_id": None, "label": "2026-W47", "scope": "toàn bộ các đơn vị"}
-
-
-@pytest.fixture
-async def api():
-    fake = FakeBotApi()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def test_fieldreport_worker_builds_and_sends_a_queued_export(api, db_url, engine, org,

@@ -28,15 +28,7 @@ def tree_lines(ordered: list[tuple[Unit, int]],
     own under its subtotal. A single root's subtotal would repeat the grand total, so it is
     left out.
     """
-    subtree: dict[int, list[int]] = {}
-    stack: list[tuple[Unit, int]] = []
-    for unit, depth in ordered:
-        while stack and stack[-1][1] >= depth:
-            stack.pop()
-        for ancestor, _ in stack:
-            subtree[ancestor.id].append(unit.id)
-        subtree[unit.id] = [unit.id]
-        stack.append((unit, depth))
+    subtree = subtrees(ordered)
     single_root = sum(1 for _, depth in ordered if depth == 0) == 1
     lines: list[Line] = []
     for unit, depth in ordered:
@@ -51,3 +43,17 @@ def tree_lines(ordered: list[tuple[Unit, int]],
                               (unit.id,), unit))
     lines.append(Line("total", "TỔNG CỘNG", 0, tuple(u.id for u, _ in ordered)))
     return lines
+
+
+def subtrees(ordered) -> dict[int, list[int]]:
+    """Each unit id -> its own id and its descendants' ids, from tree order with depths."""
+    out: dict[int, list[int]] = {}
+    stack: list[tuple[Unit, int]] = []
+    for unit, depth in ordered:
+        while stack and stack[-1][1] >= depth:
+            stack.pop()
+        for ancestor, _ in stack:
+            out[ancestor.id].append(unit.id)
+        out[unit.id] = [unit.id]
+        stack.append((unit, depth))
+    return out

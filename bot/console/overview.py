@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db
 from bot.console.security import viewer_of
 from storage import repo, web as webdb
+from exports.tree import subtrees
 from exports.figures import Headline, fill, headline, open_scope, summarise
 from storage.clock import iso_week
 from storage.models import Unit
@@ -81,20 +82,6 @@ def owed_and_reported(rollup, ids, week: str) -> tuple[int, int]:
     """(units owing `week`, of those reported): due or still open, as the workbook counts."""
     owed = [uid for uid in ids if week in rollup.due[uid] or week in rollup.open[uid]]
     return len(owed), sum(1 for uid in owed if week in rollup.figures[uid].week_first)
-
-
-def subtrees(ordered) -> dict[int, list[int]]:
-    """Each unit id -> its own id and its descendants' ids, from tree order with depths."""
-    out: dict[int, list[int]] = {}
-    stack: list[tuple[Unit, int]] = []
-    for unit, depth in ordered:
-        while stack and stack[-1][1] >= depth:
-            stack.pop()
-        for ancestor, _ in stack:
-            out[ancestor.id].append(unit.id)
-        out[unit.id] = [unit.id]
-        stack.append((unit, depth))
-    return out
 
 
 def build(s, svc, viewer, focus_code: str = "") -> Optional[Overview]:

@@ -29,7 +29,9 @@ from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import TelegramBot  # noqa: E402
 from bot.bootstrap import build_services  # noqa: E402
 from storage import repo  # noqa: E402
+from storage.clock import utcnow  # noqa: E402
 from storage.db import session_scope  # noqa: E402
+from storage.models import DialogState  # noqa: E402
 from tests.support import make_org  # noqa: E402
 from tests.telegram_fake import TOKEN, RecordingRequest, Updates  # noqa: E402
 
@@ -73,9 +75,12 @@ async def bare_app(engine=None) -> Application:
     async def reply(update: Update, context) -> None:
         """Reply "Đã nhận" (and commit one row when given an engine)."""
         if engine is not None:
-            with session_scope(engine) as s:
+            with session_scope(engine) as s:  # one SQLModel object read, changed, committed
                 user = str(update.effective_user.id)
-                repo.save_state(s, "bench", user, user, "report", "step", {"n": update.update_id})
+                row = s.get(DialogState, ("bench", user, user)) or DialogState(
+                    platform="bench", chat_id=user, user_id=user, flow="report", step="step")
+                row.data, row.updated_at = {"n": update.update_id}, utcnow()
+                s.add(row)
         await context.bot.send_message(update.effective_chat.id, "Đã nhận")
     app.add_handler(TypeHandler(Update, reply))
     await app.initialize()

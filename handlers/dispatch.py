@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 from storage.db import session_scope
 from storage.media import NotAnImage, StoredPhoto
-from storage.models import DialogState
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +75,11 @@ def handle_now(msg: Incoming, svc: Services, photo: Optional[StoredPhoto] = None
         if not claimed:
             log.info("duplicate update %s/%s ignored", msg.platform, msg.update_key)
             return []
-        # Locked on PostgreSQL: two processes handling one user's quick taps take turns
-        # instead of both advancing the same step.
-        state = s.get(DialogState, (msg.platform, msg.chat_id, msg.user_id),
-                      with_for_update=True)
+        state = repo.get_state(s, msg.platform, msg.chat_id, msg.user_id, lock=True)
         ctx = Ctx(s=s, svc=svc, msg=msg, state=state, photo=photo, photo_error=photo_error)
-        return route(ctx)
+        replies = route(ctx)
+        ctx.store_state()
+        return replies
 
 
 def route(ctx: Ctx) -> list[Reply]:
@@ -141,8 +139,7 @@ def _prompt_again(ctx: Ctx) -> list[Reply]:
 
 
 def _save_data(ctx: Ctx, data: dict) -> None:
-    ctx.state = repo.save_state(ctx.s, *ctx.key, flow=ctx.state.flow, step=ctx.state.step,
-                                data=data, state=ctx.state)
+    ctx.move(ctx.state.flow, ctx.state.step, data)
 
 
 def _take_caption_choice(ctx: Ctx) -> None:

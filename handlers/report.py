@@ -68,8 +68,9 @@ def begin_for_unit(ctx: Ctx, unit: Unit) -> list[Reply]:
 
 def after_week(ctx: Ctx, data: dict) -> list[Reply]:
     """Before the task step: say so when the unit already reported this week."""
-    if repo.unit_has_reports(ctx.s, data["unit_id"], data["period"]):
-        return ask_step(ctx, "existing", data)
+    reports = repo.latest_unit_reports(ctx.s, data["unit_id"], data["period"], EXISTING_SHOWN)
+    if reports:
+        return ctx.ask(FLOW, "existing", data, existing_prompt(ctx, data, reports))
     return ask_step(ctx, "task", data)
 
 
@@ -170,8 +171,10 @@ def prompt(ctx: Ctx, step: str, data: dict) -> Reply:
         Choice(texts.BTN_CANCEL, "cancel")])
 
 
-def existing_prompt(ctx: Ctx, data: dict) -> Reply:
-    reports = repo.latest_unit_reports(ctx.s, data["unit_id"], data["period"], EXISTING_SHOWN)
+def existing_prompt(ctx: Ctx, data: dict, reports: Optional[list[Report]] = None) -> Reply:
+    if reports is None:
+        reports = repo.latest_unit_reports(ctx.s, data["unit_id"], data["period"],
+                                           EXISTING_SHOWN)
     head = dict(week=week_name(data["period"]), unit=data["unit_name"])
     labels = {task.id: task_label(task)
               for task in repo.tasks_by_id(ctx.s, {r.task_id for r in reports}).values()}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional
 
@@ -56,29 +57,63 @@ _CLAIM = {
 
 # --- dialog state ---------------------------------------------------------------------------
 
-def get_state(s: Session, platform: str, chat_id: str, user_id: str) -> Optional[DialogState]:
-    return s.get(DialogState, (platform, chat_id, user_id))
+@dataclass
+class ActiveDialog:
+    """Where a user is in a dialog, as the handlers see it (a row of `dialog_state`)."""
+
+    flow: str
+    step: str
+    data: dict = field(default_factory=dict)
+
+
+# Every step reads and writes its user's state: plain statements built once, no ORM objects.
+_STATE = DialogState.__table__
+_STATE_KEY = (_STATE.c.platform == bindparam("platform"), _STATE.c.chat_id == bindparam("chat_id"),
+              _STATE.c.user_id == bindparam("user_id"))
+_LOAD_STATE = select(_STATE.c.flow, _STATE.c.step, _STATE.c.data).where(*_STATE_KEY)
+_LOAD_STATE_LOCKED = _LOAD_STATE.with_for_update()
+_DELETE_STATE = delete(_STATE).where(*_STATE_KEY)
+
+
+def _upsert_state(insert):
+    statement = insert(_STATE).values(
+        platform=bindparam("platform"), chat_id=bindparam("chat_id"),
+        user_id=bindparam("user_id"), flow=bindparam("flow"), step=bindparam("step"),
+        data=bindparam("data"), updated_at=bindparam("now"))
+    return statement.on_conflict_do_update(
+        index_elements=[_STATE.c.platform, _STATE.c.chat_id, _STATE.c.user_id],
+        set_={"flow": statement.excluded.flow, "step": statement.excluded.step,
+              "data": statement.excluded.data, "updated_at": statement.excluded.updated_at})
+
+
+_SAVE_STATE = {"postgresql": _upsert_state(pg_insert), "sqlite": _upsert_state(sqlite_insert)}
+
+
+def _key(platform: str, chat_id: str, user_id: str) -> dict:
+    return {"platform": platform, "chat_id": chat_id, "user_id": user_id}
+
+
+def get_state(s: Session, platform: str, chat_id: str, user_id: str,
+              lock: bool = False) -> Optional[ActiveDialog]:
+    """The user's dialog, or None; `lock` holds the row until commit (PostgreSQL), so two
+    processes handling one user's quick taps take turns instead of both advancing a step."""
+    row = s.connection().execute(_LOAD_STATE_LOCKED if lock else _LOAD_STATE,
+                                 _key(platform, chat_id, user_id)).first()
+    return None if row is None else ActiveDialog(row.flow, row.step, row.data)
 
 
 def save_state(s: Session, platform: str, chat_id: str, user_id: str, flow: str, step: str,
-               data: dict, state: Optional[DialogState] = None) -> DialogState:
-    """Create or update the state; pass the loaded `state` to skip a lookup."""
-    state = state if state is not None else get_state(s, platform, chat_id, user_id)
-    if state is None:
-        state = DialogState(platform=platform, chat_id=chat_id, user_id=user_id, flow=flow,
-                            step=step, data=dict(data))
-    else:
-        state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
-    s.add(state)
-    return state
+               data: dict) -> ActiveDialog:
+    """Create or replace the user's dialog (one upsert)."""
+    dialect = "postgresql" if s.get_bind().dialect.name == "postgresql" else "sqlite"
+    s.connection().execute(_SAVE_STATE[dialect], {
+        **_key(platform, chat_id, user_id), "flow": flow, "step": step, "data": dict(data),
+        "now": utcnow()})
+    return ActiveDialog(flow, step, dict(data))
 
 
 def clear_state(s: Session, platform: str, chat_id: str, user_id: str) -> bool:
-    state = get_state(s, platform, chat_id, user_id)
-    if state is None:
-        return False
-    s.delete(state)
-    return True
+    return s.connection().execute(_DELETE_STATE, _key(platform, chat_id, user_id)).rowcount > 0
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -255,18 +290,15 @@ def unit_reports(s: Session, unit_id: int, period: str) -> list[Report]:
                        .order_by(Report.created_at)))
 
 
-def unit_has_reports(s: Session, unit_id: int, period: str) -> bool:
-    """Whether the unit reported for the week: one indexed row, not the week's whole list."""
-    return s.exec(select(Report.id).where(Report.unit_id == unit_id, Report.period == period)
-                  .limit(1)).first() is not None
-
-
 def tasks_by_id(s: Session, task_ids: Iterable[int]) -> dict[int, Task]:
-    """Several tasks in one query (a list of reports names each one's task)."""
-    ids = list(task_ids)
-    if not ids:
-        return {}
-    return {task.id: task for task in s.exec(select(Task).where(Task.id.in_(ids)))}
+    """Several tasks (a list of reports names each one's task): those of the active plan from
+    its cache, any others in one query."""
+    ids = set(task_ids)
+    found = {task.id: task for task in active_tasks(s) if task.id in ids} if ids else {}
+    missing = ids - found.keys()
+    if missing:
+        found.update((task.id, task) for task in s.exec(select(Task).where(Task.id.in_(missing))))
+    return found
 
 
 def latest_unit_reports(s: Session, unit_id: int, period: str, limit: int) -> list[Report]:

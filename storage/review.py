@@ -81,7 +81,9 @@ def review_of(s: Session, report_id: int) -> Optional[ReportReview]:
 
 def reset_for_revision(s: Session, report: Report) -> ReportReview:
     """A submitted or revised report waits for review again."""
-    review = s.get(ReportReview, report.id) or ReportReview(report_id=report.id)
+    # A first revision is a new report: no review row to look up yet.
+    review = (s.get(ReportReview, report.id) if report.revision > 1 else None
+              ) or ReportReview(report_id=report.id)
     review.status, review.revision, review.updated_at = PENDING, report.revision, utcnow()
     review.shared_at = None
     s.add(review)

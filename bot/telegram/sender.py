@@ -7,6 +7,7 @@ from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.outbox import ChatUnavailable, RetryLater
+from bot.telegram.request import JsonRequestData
 from bot.textrender import split_text
 from handlers.messages import Choice, Reply
 
@@ -69,8 +70,17 @@ class TelegramSender:
             return
         pieces = split_text(reply.text, TEXT_LIMIT)
         for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            await self.bot.send_message(chat_id, piece, reply_markup=markup if last else None)
+            params = {"chat_id": chat_id, "text": piece}
+            if markup is not None and i == len(pieces) - 1:
+                params["reply_markup"] = markup.to_dict()
+            await self._send_text(params)
+
+    async def _send_text(self, params: dict) -> None:
+        """sendMessage through the bot's request object (its errors and its transport) without
+        turning the answer into a Message object nobody reads: on a busy server that parsing
+        cost more CPU than the dialog step's database work (py-spy, webhook_load.py)."""
+        await self.bot.request.post(f"{self.bot.base_url}/sendMessage",
+                                    request_data=JsonRequestData(params))
 
     async def _edit(self, reply: Reply, markup: InlineKeyboardMarkup | None) -> None:
         """editMessageText; an unchanged text is not an error (a repeated edit)."""

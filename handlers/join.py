@@ -74,5 +74,5 @@ def may_manage(ctx: Ctx, unit_id: int) -> bool:
     is_office, root = repo.admin_scope(ctx.s, msg.platform, msg.user_id, ctx.svc.env_admins)
     if is_office and (root is None or unit_id in repo.subtree_ids(ctx.s, root)):
         return True
-    return any(m.role == "secretary" and u.id == unit_id
-               for m, u in repo.memberships(ctx.s, msg.platform, msg.user_id))
+    return any(role == "secretary" and u.id == unit_id
+               for role, u in repo.memberships(ctx.s, msg.platform, msg.user_id))

@@ -171,7 +171,7 @@ def prompt(ctx: Ctx, step: str, data: dict) -> Reply:
         Choice(texts.BTN_CANCEL, "cancel")])
 
 
-def existing_prompt(ctx: Ctx, data: dict, reports: Optional[list[Report]] = None) -> Reply:
+def existing_prompt(ctx: Ctx, data: dict, reports: Optional[list] = None) -> Reply:
     if reports is None:
         reports = repo.latest_unit_reports(ctx.s, data["unit_id"], data["period"],
                                            EXISTING_SHOWN)

@@ -177,14 +177,21 @@ def subtree_ids(s: Session, root_id: int) -> set[int]:
 
 # --- people ---------------------------------------------------------------------------------
 
-def memberships(s: Session, platform: str, user_id: str) -> list[tuple[Member, Unit]]:
-    rows = s.exec(
-        select(Member, Unit).join(Unit, Unit.id == Member.unit_id)
-        .where(Member.platform == platform, Member.user_id == user_id,
-               Member.active == True, Unit.active == True)  # noqa: E712
-        .order_by(Member.joined_at)
-    ).all()
-    return [(m, u) for m, u in rows]
+_MEMBER, _UNIT = Member.__table__, Unit.__table__
+# Every /baocao reads it: built once, rows without ORM objects.
+_MEMBERSHIPS = (select(_MEMBER.c.role, *_UNIT.c)
+                .join_from(_MEMBER, _UNIT, _UNIT.c.id == _MEMBER.c.unit_id)
+                .where(_MEMBER.c.platform == bindparam("platform"),
+                       _MEMBER.c.user_id == bindparam("user_id"),
+                       _MEMBER.c.active == True, _UNIT.c.active == True)  # noqa: E712
+                .order_by(_MEMBER.c.joined_at))
+
+
+def memberships(s: Session, platform: str, user_id: str) -> list[tuple[str, Unit]]:
+    """The user's active units, oldest membership first, each with the user's role there.
+    The units are read-only rows with a Unit's columns (id, name, code...)."""
+    rows = s.connection().execute(_MEMBERSHIPS, {"platform": platform, "user_id": user_id})
+    return [(row.role, row) for row in rows]
 
 
 def join_unit(s: Session, platform: str, user_id: str, unit: Unit, name: str, chat_id: str,
@@ -301,11 +308,19 @@ def tasks_by_id(s: Session, task_ids: Iterable[int]) -> dict[int, Task]:
     return found
 
 
-def latest_unit_reports(s: Session, unit_id: int, period: str, limit: int) -> list[Report]:
-    """The unit's `limit` newest reports of the week, oldest first (a dialog's reminder of what
-    is already in; a unit with hundreds of reporters costs the same as one with two)."""
-    newest = s.exec(select(Report).where(Report.unit_id == unit_id, Report.period == period)
-                    .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit))
+_REPORT = Report.__table__
+_LATEST_UNIT_REPORTS = (
+    select(_REPORT.c.id, _REPORT.c.receipt_code, _REPORT.c.task_id, _REPORT.c.reporter_name)
+    .where(_REPORT.c.unit_id == bindparam("unit_id"), _REPORT.c.period == bindparam("period"))
+    .order_by(_REPORT.c.created_at.desc(), _REPORT.c.id.desc()).limit(bindparam("limit")))
+
+
+def latest_unit_reports(s: Session, unit_id: int, period: str, limit: int) -> list:
+    """The unit's `limit` newest reports of the week, oldest first, as rows of id, receipt_code,
+    task_id and reporter_name (a dialog's reminder of what is already in, at every /baocao;
+    a unit with hundreds of reporters costs the same as one with two)."""
+    newest = s.connection().execute(_LATEST_UNIT_REPORTS, {"unit_id": unit_id, "period": period,
+                                                            "limit": limit})
     return list(reversed(newest.all()))
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
-from sqlalchemy import bindparam, literal, or_
+from sqlalchemy import bindparam, literal, or_, union_all
 from sqlmodel import Session, select
 
 from storage.clock import LOCAL_TZ, iso_week, to_local, week_bounds
@@ -152,14 +152,18 @@ def rule_from_specs(specs: dict) -> WeekRule:
 
 def load_week_rule(s: Session, unit_id: int) -> WeekRule:
     """One unit's rule, read from its ancestor chain only (a dialog step must not read every
-    unit and schedule of a national tree): two small queries, whatever the tree's size."""
+    unit and schedule of a national tree): one query, whatever the tree's size."""
     from storage import reminders as store
 
-    chain = ancestor_chain(s, unit_id)
-    schedule = store.ReminderSchedule
-    rows = {row.unit_id: row for row in s.exec(select(schedule).where(
-        or_(schedule.unit_id.in_(chain), schedule.unit_id.is_(None))))}
-    return rule_from_specs(store.effective_specs(rows, chain))
+    rows: dict = {}
+    chain: list[int] = []
+    for row in s.connection().execute(_chain_schedules_statement(), {"unit_id": unit_id}):
+        if row.depth > MAX_DEPTH:
+            rows[None] = row  # the whole tree's schedule
+        elif row.unit_id not in chain and len(chain) == row.depth:  # stops at a parent cycle
+            chain.append(row.unit_id)
+            rows[row.unit_id] = row
+    return rule_from_specs(store.effective_specs(rows, chain or [unit_id]))
 
 
 MAX_DEPTH = 32  # far deeper than any union tree; stops a corrupted parent cycle
@@ -175,16 +179,38 @@ def ancestor_chain(s: Session, unit_id: int) -> list[int]:
     return chain or [unit_id]
 
 
-@lru_cache(maxsize=1)
-def _ancestors_statement():
-    """Built once: constructing a recursive CTE costs more than running it."""
+def _up():
+    """The recursive CTE of the unit (bindparam unit_id) and its ancestors, with their depth."""
     from storage.models import Unit
 
     up = (select(Unit.id, Unit.parent_id, literal(0).label("depth"))
           .where(Unit.id == bindparam("unit_id")).cte("up", recursive=True))
-    up = up.union_all(select(Unit.id, Unit.parent_id, up.c.depth + 1)
-                      .where(Unit.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
+    return up.union_all(select(Unit.id, Unit.parent_id, up.c.depth + 1)
+                        .where(Unit.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
+
+
+@lru_cache(maxsize=1)
+def _ancestors_statement():
+    """Built once: constructing a recursive CTE costs more than running it."""
+    up = _up()
     return select(up.c.id).order_by(up.c.depth)
+
+
+@lru_cache(maxsize=1)
+def _chain_schedules_statement():
+    """The ancestor chain, each unit with its schedule columns (NULL: none), then the whole
+    tree's schedule row (depth past MAX_DEPTH); built once."""
+    from storage.reminders import SLOT_COLUMNS, ReminderSchedule
+
+    schedule = ReminderSchedule.__table__
+    slots = [schedule.c[name] for name in SLOT_COLUMNS]
+    up = _up()
+    chain = (select(up.c.id.label("unit_id"), up.c.depth.label("depth"), *slots)
+             .select_from(up.outerjoin(schedule, schedule.c.unit_id == up.c.id)))
+    tree = (select(schedule.c.unit_id, literal(MAX_DEPTH + 1).label("depth"), *slots)
+            .where(schedule.c.unit_id.is_(None)))
+    both = union_all(chain, tree).subquery()
+    return select(both).order_by(both.c.depth)
 
 
 def load_week_rules(s: Session) -> WeekRules:

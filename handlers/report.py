@@ -14,6 +14,7 @@ from storage.catalog import task_name
 from storage.clock import iso_week
 from storage.models import Media, Report, ReportPhoto, Task, Unit
 from storage.revisions import keep_version
+from storage import review as review_store
 from storage.weeks import load_week_rule, load_week_rules, shift_week, week_name
 
 FLOW = "report"
@@ -451,11 +452,11 @@ def step_edit(ctx: Ctx, data: dict) -> list[Reply]:
 
 def submit(ctx: Ctx, data: dict) -> list[Reply]:
     s, msg, now = ctx.s, ctx.msg, ctx.svc.clock()
-    unit = s.get(Unit, data["unit_id"])
+    unit_id, unit_name = data["unit_id"], data["unit_name"]
     report = s.get(Report, data["report_id"]) if data.get("report_id") else None
     editing = report is not None
     if report is None:
-        report = Report(receipt_code=repo.new_receipt_code(s), unit_id=unit.id,
+        report = Report(receipt_code=repo.new_receipt_code(s), unit_id=unit_id,
                         task_id=data["task_id"], platform=msg.platform, reporter_id=msg.user_id,
                         reporter_name=msg.user_name, content="",
                         period=data.get("period") or iso_week(now), created_at=now)
@@ -476,19 +477,20 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
                           reused_from=repo.earlier_use_of_photo(s, sha, report.id)))
     ctx.end_dialog()
     template = texts.UPDATED if editing else texts.SAVED
-    replies = [Reply(template.format(unit=unit.name, receipt=report.receipt_code,
+    replies = [Reply(template.format(unit=unit_name, receipt=report.receipt_code,
                                      week=week_name(report.period)))]
     people = data.get("participants")
     line = (texts.GROUP_CONFIRM_UPDATED if editing else texts.GROUP_CONFIRM).format(
-        unit=unit.name, task=data["task_label"], receipt=report.receipt_code,
+        unit=unit_name, task=data["task_label"], receipt=report.receipt_code,
         participants=texts.PEOPLE.format(n=people) if people is not None
         else texts.PEOPLE_UNKNOWN, photos=len(data.get("photos", [])))
+    groups, office_chats = review_store.chats_around(s, unit_id)
     # One line to each group bound to the unit, whatever platform it is on.
-    for group in repo.groups_of_unit(s, unit.id):
+    for group in groups:
         if (group.platform, group.chat_id) != (msg.platform, msg.chat_id):
             replies.append(Reply(line, chat_id=group.chat_id, platform=group.platform))
     from handlers import review  # the office chat above the unit reviews it (handlers/review/)
-    return replies + review.after_submit(ctx, report)
+    return replies + review.after_submit(ctx, report, office_chats)
 
 
 STEPS: dict[str, Callable[[Ctx, dict], list[Reply]]] = {

@@ -15,7 +15,7 @@ from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
-from sqlalchemy import bindparam, literal, or_, union_all
+from sqlalchemy import bindparam, literal, union_all
 from sqlmodel import Session, select
 
 from storage.clock import LOCAL_TZ, iso_week, to_local, week_bounds
@@ -179,7 +179,7 @@ def ancestor_chain(s: Session, unit_id: int) -> list[int]:
     return chain or [unit_id]
 
 
-def _up():
+def ancestors_cte():
     """The recursive CTE of the unit (bindparam unit_id) and its ancestors, with their depth."""
     from storage.models import Unit
 
@@ -192,7 +192,7 @@ def _up():
 @lru_cache(maxsize=1)
 def _ancestors_statement():
     """Built once: constructing a recursive CTE costs more than running it."""
-    up = _up()
+    up = ancestors_cte()
     return select(up.c.id).order_by(up.c.depth)
 
 
@@ -204,7 +204,7 @@ def _chain_schedules_statement():
 
     schedule = ReminderSchedule.__table__
     slots = [schedule.c[name] for name in SLOT_COLUMNS]
-    up = _up()
+    up = ancestors_cte()
     chain = (select(up.c.id.label("unit_id"), up.c.depth.label("depth"), *slots)
              .select_from(up.outerjoin(schedule, schedule.c.unit_id == up.c.id)))
     tree = (select(schedule.c.unit_id, literal(MAX_DEPTH + 1).label("depth"), *slots)

@@ -12,19 +12,18 @@ from handlers.review import post
 from handlers.review.actions import FLOW, on_choice, on_message, typed_choice
 from handlers.review.post import PREFIX
 from storage import review as store
-from storage.models import Report, Unit
+from storage.models import Report
 
 __all__ = ["FLOW", "PREFIX", "after_submit", "on_choice", "on_message", "typed_choice"]
 
 
-def after_submit(ctx: Ctx, report: Report) -> list[Reply]:
-    """The report (new or revised) waits for review; one message per office chat above it."""
+def after_submit(ctx: Ctx, report: Report, chats: list) -> list[Reply]:
+    """The report (new or revised) waits for review; one message to each of `chats`, the
+    office chats above its unit (storage.review.chats_around)."""
     review = store.reset_for_revision(ctx.s, report)
-    unit = ctx.s.get(Unit, report.unit_id)
-    office, chats = store.office_chats_above(ctx.s, unit)
     store.record(ctx.s, "submit" if report.revision == 1 else "revise",
                  f"{report.platform}:{report.reporter_id}", report.reporter_name,
-                 detail=f"lần {report.revision}", report_id=report.id, unit_id=unit.id,
+                 detail=f"lần {report.revision}", report_id=report.id, unit_id=report.unit_id,
                  now=ctx.svc.clock())
     return [post.office_message(ctx.s, report, review, chat.platform, chat.chat_id)
             for chat in chats]

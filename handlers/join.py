@@ -34,7 +34,7 @@ def join_by_code(ctx: Ctx, code: str, then_report: bool = False) -> list[Reply]:
     unit = repo.unit_by_join_code(ctx.s, code)
     if unit is None:
         return [Reply(texts.BAD_JOIN_CODE.format(code=code[:32]))]
-    _, created = repo.join_unit(ctx.s, msg.platform, msg.user_id, unit, msg.user_name, msg.chat_id)
+    created = repo.join_unit(ctx.s, msg.platform, msg.user_id, unit, msg.user_name, msg.chat_id)
     if then_report:
         from handlers.report import begin_for_unit
         return begin_for_unit(ctx, unit)

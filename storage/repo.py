@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional
 
-from sqlalchemy import bindparam, delete, func
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -123,8 +123,8 @@ def unit_by_code(s: Session, code: str) -> Optional[Unit]:
 
 
 def unit_by_join_code(s: Session, join_code: str) -> Optional[Unit]:
-    return s.exec(select(Unit).where(Unit.join_code == join_code.upper(),
-                                     Unit.active == True)).first()  # noqa: E712
+    """The active unit with this join code, as a read-only row with a Unit's columns."""
+    return s.connection().execute(_UNIT_BY_JOIN_CODE, {"join_code": join_code.upper()}).first()
 
 
 def new_join_code(s: Session) -> str:
@@ -187,6 +187,10 @@ _MEMBERSHIPS = (select(_MEMBER.c.role, *_UNIT.c)
                 .order_by(_MEMBER.c.joined_at))
 
 
+_UNIT_BY_JOIN_CODE = select(_UNIT).where(_UNIT.c.join_code == bindparam("join_code"),
+                                         _UNIT.c.active == True)  # noqa: E712
+
+
 def memberships(s: Session, platform: str, user_id: str) -> list[tuple[str, Unit]]:
     """The user's active units, oldest membership first, each with the user's role there.
     The units are read-only rows with a Unit's columns (id, name, code...)."""
@@ -194,20 +198,27 @@ def memberships(s: Session, platform: str, user_id: str) -> list[tuple[str, Unit
     return [(row.role, row) for row in rows]
 
 
+_MEMBER_LINK = select(_MEMBER.c.id, _MEMBER.c.active, _MEMBER.c.display_name).where(
+    _MEMBER.c.platform == bindparam("platform"), _MEMBER.c.user_id == bindparam("user_id"),
+    _MEMBER.c.unit_id == bindparam("unit_id"))
+
+
 def join_unit(s: Session, platform: str, user_id: str, unit: Unit, name: str, chat_id: str,
-              role: str = "member") -> tuple[Member, bool]:
-    """Link a user to a unit; returns the member and whether the link is new."""
-    member = s.exec(select(Member).where(Member.platform == platform, Member.user_id == user_id,
-                                         Member.unit_id == unit.id)).first()
-    created = member is None or not member.active
-    if member is None:
-        member = Member(platform=platform, user_id=user_id, unit_id=unit.id, chat_id=chat_id,
-                        display_name=name, role=role)
-    member.active, member.display_name = True, name or member.display_name
+              role: str = "member") -> bool:
+    """Link a user to a unit (every cadre's first /start: plain statements); True if the link
+    is new or was inactive."""
+    conn = s.connection()
+    key = {"platform": platform, "user_id": user_id, "unit_id": unit.id}
+    row = conn.execute(_MEMBER_LINK, key).first()
+    if row is None:
+        conn.execute(insert(_MEMBER).values(**key, display_name=name, chat_id=chat_id, role=role,
+                                            active=True, joined_at=utcnow()))
+        return True
+    values = {"active": True, "display_name": name or row.display_name}
     if role == "secretary":
-        member.role = role
-    s.add(member)
-    return member, created
+        values["role"] = role
+    conn.execute(update(_MEMBER).where(_MEMBER.c.id == row.id).values(**values))
+    return not row.active
 
 
 def admin_scope(s: Session, platform: str, user_id: str,

@@ -273,6 +273,8 @@ def active_plan(s: Session) -> Optional[Plan]:
 
 
 _tasks_by_plan: dict[tuple[str, int], list[Task]] = {}
+_ACTIVE_PLAN = (select(Plan.__table__.c.id).where(Plan.__table__.c.active == True)  # noqa: E712
+                .order_by(Plan.__table__.c.id.desc()).limit(1))
 
 
 def active_tasks(s: Session) -> list[Task]:
@@ -280,8 +282,7 @@ def active_tasks(s: Session) -> list[Task]:
     cached per database and plan id; only the (cheap) active-plan lookup runs every time."""
     plan_id = s.info.get("active_plan_id")  # one lookup per transaction is enough
     if plan_id is None:
-        plan_id = s.exec(select(Plan.id).where(Plan.active == True)  # noqa: E712
-                         .order_by(Plan.id.desc())).first()
+        plan_id = s.connection().execute(_ACTIVE_PLAN).scalar()
         s.info["active_plan_id"] = plan_id
     if plan_id is None:
         return []
@@ -299,8 +300,12 @@ def active_tasks(s: Session) -> list[Task]:
 def new_receipt_code(s: Session) -> str:
     while True:
         code = "BC-" + random_code(6)
-        if s.exec(select(Report.id).where(Report.receipt_code == code)).first() is None:
+        if s.connection().execute(_RECEIPT_TAKEN, {"code": code}).first() is None:
             return code
+
+
+_RECEIPT_TAKEN = select(Report.__table__.c.id).where(
+    Report.__table__.c.receipt_code == bindparam("code"))
 
 
 def unit_reports(s: Session, unit_id: int, period: str) -> list[Report]:

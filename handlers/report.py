@@ -470,8 +470,11 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
     report.task_id, report.content = data["task_id"], data["content"]
     report.participants, report.updated_at = data.get("participants"), now
     report.difficulties, report.proposals = data.get("difficulties"), data.get("proposals")
-    s.add(report)
-    s.flush()
+    if editing:
+        s.add(report)
+        s.flush()
+    else:
+        repo.insert_report(s, report)
     for position, sha in enumerate(data.get("photos", [])):
         s.add(ReportPhoto(report_id=report.id, sha256=sha, position=position,
                           reused_from=repo.earlier_use_of_photo(s, sha, report.id)))

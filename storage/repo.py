@@ -297,6 +297,13 @@ def active_tasks(s: Session) -> list[Task]:
 
 # --- reports --------------------------------------------------------------------------------
 
+def insert_report(s: Session, report: Report) -> None:
+    """Store a new report (at every «Gửi»: one plain INSERT, no ORM flush) and set its id; the
+    object stays outside the session."""
+    values = {c.name: getattr(report, c.name) for c in _REPORT.c if c.name != "id"}
+    report.id = s.connection().execute(_INSERT_REPORT, values).scalar_one()
+
+
 def new_receipt_code(s: Session) -> str:
     while True:
         code = "BC-" + random_code(6)
@@ -325,6 +332,7 @@ def tasks_by_id(s: Session, task_ids: Iterable[int]) -> dict[int, Task]:
 
 
 _REPORT = Report.__table__
+_INSERT_REPORT = insert(_REPORT).returning(_REPORT.c.id)
 _LATEST_UNIT_REPORTS = (
     select(_REPORT.c.id, _REPORT.c.receipt_code, _REPORT.c.task_id, _REPORT.c.reporter_name)
     .where(_REPORT.c.unit_id == bindparam("unit_id"), _REPORT.c.period == bindparam("period"))

@@ -340,8 +340,7 @@ def step_participants(ctx: Ctx, data: dict) -> list[Reply]:
         return again(ctx, texts.EXPECT_NUMBER)
     if count > PARTICIPANTS_MAX:
         return again(ctx, texts.TOO_MANY.format(n=count))
-    unit = ctx.s.get(Unit, data["unit_id"])
-    members = unit.members if unit is not None else None
+    members = repo.unit_members(ctx.s, data["unit_id"])
     if members and far_above(count, members):
         return ask_step(ctx, "count_check", {**data, "_pending_count": count, "_members": members})
     data["participants"] = count

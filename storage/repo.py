@@ -127,6 +127,14 @@ def unit_by_join_code(s: Session, join_code: str) -> Optional[Unit]:
     return s.connection().execute(_UNIT_BY_JOIN_CODE, {"join_code": join_code.upper()}).first()
 
 
+def unit_members(s: Session, unit_id: int) -> Optional[int]:
+    """How many members the unit has on record (None: not known)."""
+    return s.connection().execute(_UNIT_MEMBERS, {"unit_id": unit_id}).scalar()
+
+
+_UNIT_MEMBERS = select(Unit.__table__.c.members).where(Unit.__table__.c.id == bindparam("unit_id"))
+
+
 def new_join_code(s: Session) -> str:
     while True:
         code = random_code(8)

@@ -75,8 +75,8 @@ _LOAD_STATE_LOCKED = _LOAD_STATE.with_for_update()
 _DELETE_STATE = delete(_STATE).where(*_STATE_KEY)
 
 
-def _upsert_state(insert):
-    statement = insert(_STATE).values(
+def _upsert_state(dialect_insert):
+    statement = dialect_insert(_STATE).values(
         platform=bindparam("platform"), chat_id=bindparam("chat_id"),
         user_id=bindparam("user_id"), flow=bindparam("flow"), step=bindparam("step"),
         data=bindparam("data"), updated_at=bindparam("now"))

@@ -6,6 +6,7 @@ once, or one pressing twice, exactly one UPDATE matches its row and only that on
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from sqlalchemy import UniqueConstraint, func, insert, update
@@ -206,11 +207,9 @@ def office_chats_above(s: Session, unit: Unit) -> tuple[Optional[Unit], list[Cha
 def chats_around(s: Session, unit_id: int) -> tuple[list, list]:
     """After a submit: the unit's own group chats, and the office chats of the nearest
     ancestor that has any (one query; rows with platform and chat_id)."""
-    from storage.weeks import ancestors_cte
-
     unit_groups: list = []
     by_depth: dict[int, list] = {}
-    for row in s.connection().execute(_chats_around_statement(ancestors_cte), {"unit_id": unit_id}):
+    for row in s.connection().execute(_chats_around_statement(), {"unit_id": unit_id}):
         if row.depth == 0 and row.purpose == "unit":
             unit_groups.append(row)
         elif row.depth > 0 and row.purpose == "office":
@@ -218,20 +217,17 @@ def chats_around(s: Session, unit_id: int) -> tuple[list, list]:
     return unit_groups, by_depth[min(by_depth)] if by_depth else []
 
 
-_chats_around_cache: list = []
-
-
-def _chats_around_statement(ancestors_cte):
+@lru_cache(maxsize=1)
+def _chats_around_statement():
     """Active unit and office chats of the unit's ancestor chain, nearest first; built once."""
-    if not _chats_around_cache:
-        binding, up = ChatBinding.__table__, ancestors_cte()
-        _chats_around_cache.append(
-            select(binding.c.platform, binding.c.chat_id, binding.c.purpose, up.c.depth)
+    from storage.weeks import ancestors_cte
+
+    binding, up = ChatBinding.__table__, ancestors_cte()
+    return (select(binding.c.platform, binding.c.chat_id, binding.c.purpose, up.c.depth)
             .join_from(binding, up, binding.c.unit_id == up.c.id)
             .where(binding.c.active == True,  # noqa: E712
                    binding.c.purpose.in_(("unit", "office")))
             .order_by(up.c.depth, binding.c.bound_at))
-    return _chats_around_cache[0]
 
 
 def audit_rows(s: Session, since: datetime, until: datetime) -> list[ReviewAction]:

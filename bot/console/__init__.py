@@ -24,10 +24,16 @@ __all__ = ["console_app", "mount_console"]
 class _ConsolePaths(AbstractRuleMatching):
     """Matches the requests the console's own router resolves (405 included)."""
 
-    def __init__(self, console: web.Application):
-        self._console = console
+    def __init__(self, console: web.Application, parent: web.Application):
+        self._console, self._parent = console, parent
+        self._parent_paths: frozenset[str] | None = None
 
     async def match(self, request: web.Request) -> bool:
+        if self._parent_paths is None:  # the parent's routes are all added by the first request
+            self._parent_paths = frozenset(r.canonical for r in self._parent.router.resources()
+                                           if isinstance(r, web.PlainResource))
+        if request.path in self._parent_paths:
+            return False  # a webhook or /healthz: skip the console's lookup (every update)
         found = await self._console.router.resolve(request)
         return not isinstance(found, MatchInfoError) or isinstance(
             found.http_exception, web.HTTPMethodNotAllowed)
@@ -42,5 +48,5 @@ class _ConsolePaths(AbstractRuleMatching):
 
 def mount_console(parent: web.Application, console: web.Application) -> None:
     """Serve the console's paths from `parent` with the console's own middlewares."""
-    rule = _ConsolePaths(console)
+    rule = _ConsolePaths(console, parent)
     parent._add_subapp(partial(MatchedSubAppResource, rule, console), console)  # as add_domain

@@ -69,7 +69,7 @@ _STORE = {
         platform=bindparam("platform"), update_key=bindparam("update_key"),
         payload=bindparam("payload", type_=JSON), received_at=bindparam("now"),
         claimed_by=bindparam("worker"), claimed_at=bindparam("now"), attempts=1, error="")
-    .on_conflict_do_nothing().returning(_INBOUND.c.id)
+    .on_conflict_do_nothing().returning(_INBOUND.c.id, _INBOUND.c.update_key)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 _CLAIM = (update(_INBOUND).where(_INBOUND.c.id == bindparam("row_id"),
                                  _INBOUND.c.handled_at.is_(None))
@@ -79,11 +79,22 @@ _CLAIM = (update(_INBOUND).where(_INBOUND.c.id == bindparam("row_id"),
 def store_update(s: Session, platform: str, update_key: str, payload: dict, worker: str,
                  now: Optional[datetime] = None) -> Optional[int]:
     """Keep the raw update, claimed by `worker`; None when it was stored before (a repeat)."""
+    return store_updates(s, platform, [(update_key, payload)], worker, now)[0]
+
+
+def store_updates(s: Session, platform: str, updates: list[tuple[str, dict]], worker: str,
+                  now: Optional[datetime] = None) -> list[Optional[int]]:
+    """Keep several raw updates in one statement (a webhook's group commit); for each, its
+    row id, or None when it was stored before or earlier in the same list (a repeat)."""
+    if not updates:
+        return []
     statement = _STORE["postgresql" if s.get_bind().dialect.name == "postgresql" else "sqlite"]
-    row = s.connection().execute(statement, {
-        "platform": platform, "update_key": update_key, "payload": payload,
-        "now": now or utcnow(), "worker": worker}).first()
-    return row[0] if row else None
+    now = now or utcnow()
+    rows = s.connection().execute(statement, [
+        {"platform": platform, "update_key": key, "payload": payload, "now": now,
+         "worker": worker} for key, payload in updates]).all()
+    stored = {row.update_key: row.id for row in rows}
+    return [stored.pop(key, None) for key, _ in updates]
 
 
 def claim_stored(s: Session, update_id: int, now: datetime) -> bool:

@@ -66,6 +66,19 @@ async def test_a_repeated_update_has_one_effect(server, api, org, engine):
     assert count(engine, InboundUpdate) == 1
 
 
+def test_one_group_commit_stores_a_repeated_update_once(engine, clock):
+    """Updates arriving together are stored in one statement; a repeat inside the batch, or of
+    an update stored earlier, gets no row id (so it is answered but not handled again)."""
+    batch = [("u-1", {"update_id": 1}), ("u-1", {"update_id": 1}), ("u-2", {"update_id": 2})]
+    with session_scope(engine) as s:
+        first, repeat, second = serving.store_updates(s, "telegram", batch, "w", clock())
+    with session_scope(engine) as s:
+        again = serving.store_updates(s, "telegram", [("u-2", {"update_id": 2})], "w", clock())
+    assert first is not None and second is not None and first != second
+    assert repeat is None and again == [None]
+    assert count(engine, InboundUpdate) == 2
+
+
 async def test_update_stored_before_a_crash_is_handled_once_after_restart(
         api, services, clock, org, engine):
     """The worker answers 200 (the update is committed) and dies before handling it."""

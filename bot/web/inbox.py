@@ -101,9 +101,8 @@ class Inbox:
 
     def _store_batch(self, batch: list) -> list[Optional[int]]:
         with session_scope(self.engine) as s:
-            now = self.clock()
-            return [serving.store_update(s, self.platform, key, payload, self.worker, now)
-                    for key, payload, _ in batch]
+            return serving.store_updates(s, self.platform, [(key, payload) for key, payload, _
+                                                            in batch], self.worker, self.clock())
 
     def _spawn(self, row_id: int, payload: dict, attempt: int) -> None:
         task = asyncio.create_task(self._process(row_id, payload, attempt))

@@ -352,14 +352,17 @@ async def export_phase(base, secret, api, env, log, codes, task_id, rate, n) -> 
         before = api.counts[str(ADMIN_ID)]
         async with aiohttp.ClientSession() as http:
             window[0] = time.monotonic()
-            async with http.post(f"{base}/telegram/webhook", headers=headers,
-                                 json=updates.text(admin, f"/xuat {YEAR}")) as resp:
-                assert resp.status == 200
+            # /xuat asks which file first (Word, Excel, both): the office taps «Số liệu (Excel)»
+            for update in (updates.text(admin, f"/xuat {YEAR}"),
+                           updates.tap(admin, f"xuat:{YEAR}:excel")):
+                async with http.post(f"{base}/telegram/webhook", headers=headers,
+                                     json=update) as resp:
+                    assert resp.status == 200
         load = asyncio.create_task(run_load(base, secret, api,
                                             cadres_for(500_000, n, codes, task_id), rate, window))
         deadline = time.monotonic() + 600
-        while api.counts[str(ADMIN_ID)] < before + 2 and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)  # «Đang lập…», then the file (or an apology)
+        while api.counts[str(ADMIN_ID)] < before + 3 and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)  # which file?, «Đang lập…», then the file (or an apology)
         window[1] = time.monotonic()
         delivered = bool(api.documents)
         result = await load

@@ -6,8 +6,10 @@ Both sides get the same Update JSON through `Application.process_update` with th
 request of the tests (no network). The fieldreport side commits every step to a SQLite file
 (WAL) before its reply is sent; its database work runs in a worker thread, as in the bot.
 The ratio printed first on the last line is fieldreport's steps/s over the honest floor
-measured in the same run: a bare PTB handler that commits one SQLModel row per step
-(target >= 0.8: a step's ORM reads cost less than its one commit). The ratio to a bare PTB
+measured in the same run: a bare PTB handler that reads, changes and commits one SQLModel row
+per step (target >= 0.8: a step's reads cost less than its one commit). The two take turns in
+ten rounds of fresh cadres and the ratio is the median of the rounds' ratios, so a machine
+whose speed drifts (a shared VM) does not favour whichever side ran in its fast minute. The ratio to a bare PTB
 handler without any database is printed too, for reference. p99 step target < 20 ms.
 """
 from __future__ import annotations

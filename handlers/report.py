@@ -454,11 +454,15 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
     unit_id, unit_name = data["unit_id"], data["unit_name"]
     report = s.get(Report, data["report_id"]) if data.get("report_id") else None
     editing = report is not None
-    if report is None:
+    answers = dict(task_id=data["task_id"], content=data["content"],
+                   participants=data.get("participants"), difficulties=data.get("difficulties"),
+                   proposals=data.get("proposals"), updated_at=now)
+    if not editing:
         report = Report(receipt_code=repo.new_receipt_code(s), unit_id=unit_id,
-                        task_id=data["task_id"], platform=msg.platform, reporter_id=msg.user_id,
-                        reporter_name=msg.user_name, content="",
-                        period=data.get("period") or iso_week(now), created_at=now)
+                        platform=msg.platform, reporter_id=msg.user_id,
+                        reporter_name=msg.user_name, period=data.get("period") or iso_week(now),
+                        created_at=now, **answers)
+        repo.insert_report(s, report)
     else:  # an edit, perhaps by another member of the unit: the reporter stays who sent it
         old_photos = repo.report_photos(s, report.id)
         keep_version(s, report, [p.sha256 for p in old_photos], msg.platform, msg.user_id,
@@ -466,14 +470,10 @@ def submit(ctx: Ctx, data: dict) -> list[Reply]:
         report.revision += 1
         for old in old_photos:
             s.delete(old)
-    report.task_id, report.content = data["task_id"], data["content"]
-    report.participants, report.updated_at = data.get("participants"), now
-    report.difficulties, report.proposals = data.get("difficulties"), data.get("proposals")
-    if editing:
+        for name, value in answers.items():
+            setattr(report, name, value)
         s.add(report)
         s.flush()
-    else:
-        repo.insert_report(s, report)
     for position, sha in enumerate(data.get("photos", [])):
         s.add(ReportPhoto(report_id=report.id, sha256=sha, position=position,
                           reused_from=repo.earlier_use_of_photo(s, sha, report.id)))

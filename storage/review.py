@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from sqlalchemy import UniqueConstraint, func, insert, update
+from sqlalchemy import UniqueConstraint, bindparam, func, insert, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from storage.clock import utcnow
@@ -80,13 +80,17 @@ def review_of(s: Session, report_id: int) -> Optional[ReportReview]:
     return s.get(ReportReview, report_id)
 
 
+_FIRST_REVIEW = insert(ReportReview.__table__).values(
+    report_id=bindparam("report_id"), status=PENDING, revision=1, acted_by="", acted_by_name="",
+    updated_at=bindparam("updated_at"))
+
+
 def reset_for_revision(s: Session, report: Report) -> ReportReview:
     """A submitted or revised report waits for review again."""
     if report.revision == 1:  # a new report: no row to look up, one plain INSERT
         review = ReportReview(report_id=report.id, status=PENDING, revision=1, updated_at=utcnow())
-        s.connection().execute(insert(ReportReview.__table__).values(
-            report_id=review.report_id, status=review.status, revision=1, acted_by="",
-            acted_by_name="", updated_at=review.updated_at))
+        s.connection().execute(_FIRST_REVIEW, {"report_id": review.report_id,
+                                               "updated_at": review.updated_at})
         return review
     review = s.get(ReportReview, report.id) or ReportReview(report_id=report.id)
     review.status, review.revision, review.updated_at = PENDING, report.revision, utcnow()

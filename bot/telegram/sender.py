@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, ForceReply, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.outbox import ChatUnavailable, RetryLater
 from bot.telegram.request import JsonRequestData
 from bot.textrender import split_text
-from handlers.messages import Choice, Reply
+from handlers.messages import Reply
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -17,19 +17,20 @@ GONE_PHRASES = ("chat not found", "bot was kicked", "user is deactivated", "grou
                 "have no rights to send")
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Buttons two to a row for long menus, else one row."""
+def keyboard_json(reply: Reply) -> dict | None:
+    """The inline keyboard as Bot API JSON: buttons two to a row for long menus, else one row."""
     if not reply.choices:
         return None
-    buttons = [_button(c) for c in reply.choices]
+    buttons = [{"text": c.label, "url": c.url} if c.url
+               else {"text": c.label, "callback_data": c.data[:64]} for c in reply.choices]
     per_row = 2 if len(buttons) > 3 else len(buttons)
-    return InlineKeyboardMarkup([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])
+    return {"inline_keyboard": [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]}
 
 
-def _button(choice: Choice) -> InlineKeyboardButton:
-    if choice.url:
-        return InlineKeyboardButton(choice.label, url=choice.url)
-    return InlineKeyboardButton(choice.label, callback_data=choice.data[:64])
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The same keyboard as a PTB object, for the calls that go through PTB's methods."""
+    markup = keyboard_json(reply)
+    return InlineKeyboardMarkup.de_json(markup, None) if markup else None
 
 
 class TelegramSender:
@@ -53,13 +54,13 @@ class TelegramSender:
             raise
 
     async def _send(self, chat_id: str, reply: Reply) -> None:
-        markup = keyboard(reply)
         if reply.edit_of is not None and reply.edit_of[0] == self.platform:
-            await self._edit(reply, markup)
+            await self._edit(reply, keyboard(reply))
             return
-        if markup is None and reply.force_reply:
-            markup = ForceReply(selective=False)
         if reply.photo is not None or reply.document is not None:
+            markup = keyboard(reply)
+            if markup is None and reply.force_reply:
+                markup = ForceReply(selective=False)
             caption = reply.text[:CAPTION_LIMIT] if reply.text else None
             with open(reply.photo or reply.document, "rb") as f:
                 if reply.photo is not None:
@@ -68,11 +69,14 @@ class TelegramSender:
                     await self.bot.send_document(chat_id, f, caption=caption, reply_markup=markup,
                                                  filename=reply.document.name)
             return
+        markup = keyboard_json(reply)
+        if markup is None and reply.force_reply:
+            markup = {"force_reply": True, "selective": False}
         pieces = split_text(reply.text, TEXT_LIMIT)
         for i, piece in enumerate(pieces):
             params = {"chat_id": chat_id, "text": piece}
             if markup is not None and i == len(pieces) - 1:
-                params["reply_markup"] = markup.to_dict()
+                params["reply_markup"] = markup
             await self._send_text(params)
 
     async def _send_text(self, params: dict) -> None:

@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
-async def _answer(query) -> None:
+async def _answer(sender: TelegramSender, query_id: str) -> None:
     try:
-        await query.answer()
+        await sender.answer_button(query_id)
     except TelegramError:  # an old button: the core still answers
         pass
 
@@ -81,7 +81,7 @@ class TelegramBot:
             return
         answering = None
         if update.callback_query is not None and answer_callback:  # stops the spinner
-            answering = asyncio.ensure_future(_answer(update.callback_query))
+            answering = asyncio.ensure_future(_answer(self.sender, update.callback_query.id))
         msg = to_incoming(update, self.app.bot)
         if msg is None:
             if answering is not None:

@@ -79,6 +79,11 @@ class TelegramSender:
                 params["reply_markup"] = markup
             await self._send_text(params)
 
+    async def answer_button(self, query_id: str) -> None:
+        """answerCallbackQuery (stops the button's spinner), the same lean way as _send_text."""
+        await self.bot.request.post(f"{self.bot.base_url}/answerCallbackQuery",
+                                    request_data=JsonRequestData({"callback_query_id": query_id}))
+
     async def _send_text(self, params: dict) -> None:
         """sendMessage through the bot's request object (its errors and its transport) without
         turning the answer into a Message object nobody reads: on a busy server that parsing

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Callable, Optional
 
 from exports.periods import week_label
+from exports.print_layout import RECEIPT_WIDTH
 from exports.sheet import Column, Heading, Link, Sheet, locate
 from storage.clock import to_local
 from storage.models import Unit
@@ -18,7 +19,7 @@ PLATFORMS = {"telegram": "Telegram", "zalo": "Zalo"}
 
 # Widths keep each sheet readable when printed one A4 landscape page wide; longer text wraps.
 DETAIL_COLUMNS = [
-    Column("Mã biên nhận", 12), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
+    Column("Mã biên nhận", RECEIPT_WIDTH), Column("Thời gian", 16, "datetime"), Column("Tuần", 8),
     Column("Đơn vị", 24), Column("Đơn vị cấp trên", 18), Column("Người báo cáo", 16),
     Column("Nền tảng", 9), Column("Nhiệm vụ", 19), Column("Nội dung", 34, "wrap"),
     Column("Số người tham gia", 8), Column("Khó khăn", 24, "wrap"),
@@ -27,7 +28,7 @@ DETAIL_COLUMNS = [
 ]
 ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
 ISSUE_COLUMNS = [
-    Column("STT", 5), Column("Đơn vị", 24), Column("Mã biên nhận", 11),
+    Column("STT", 5), Column("Đơn vị", 24), Column("Mã biên nhận", RECEIPT_WIDTH),
     Column("Ngày", 11, "date"), Column("Nhiệm vụ", 18), Column("Khó khăn", 40, "wrap"),
     Column("Đề xuất", 40, "wrap"), Column("Ý kiến trả lời của Văn phòng", 34, "wrap"),
 ]

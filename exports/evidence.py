@@ -11,6 +11,7 @@ from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.utils.units import pixels_to_EMU
 
+from exports.print_layout import RECEIPT_WIDTH
 from exports.sheet import Column, Heading, Link, Sheet
 from storage.clock import to_local
 from storage.reporting import PhotoLine
@@ -22,7 +23,7 @@ ROW_HEIGHT_PT = 64  # 80 px plus a margin (1 pt = 4/3 px)
 MEDIA_FOLDER = "photos"
 
 COLUMNS = [
-    Column("STT", 6, "text"), Column("Ảnh", 18, "text"), Column("Mã biên nhận", 13, "text"),
+    Column("STT", 6, "text"), Column("Ảnh", 18, "text"), Column("Mã biên nhận", RECEIPT_WIDTH, "text"),
     Column("Thời gian", 16, "datetime"), Column("Đơn vị", 30, "wrap"),
     Column("Nhiệm vụ", 24, "wrap"), Column("Ảnh số", 7, "text"),
     Column("Ảnh gốc", 16, "link"), Column("Ghi chú", 34, "wrap"),

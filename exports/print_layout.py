@@ -25,6 +25,9 @@ FONT = "Times New Roman"
 BODY_SIZE = 11
 LINE_PT = 14.0  # one line of 11 pt Times New Roman, with the leading both programs add
 PAD_PT = 3.0
+# A receipt code on one line: "BC-WWWWWW", the widest, is 81 pt in 11 pt Times New Roman
+# (LibreOffice wraps it at width 15; 16 keeps it whole).
+RECEIPT_WIDTH = 16
 DEFAULT_ROW_PT = 15.0
 WORD_CHARS = 5  # room left at a line's end by a word that went to the next line
 MM = 1 / 25.4  # page margins are given in inches

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from exports.evidence import EVIDENCE, ROW_HEIGHT_PT, FileImage, _anchor, _display_size
+from exports.print_layout import RECEIPT_WIDTH
 from exports.sheet import Column, Heading, Link, Sheet, locate
 from storage import repo
 from storage import review as store
@@ -39,14 +40,14 @@ ACTION_LABELS = {"revise": "Đã sửa", "approve": "Duyệt", "return": "Trả 
 
 HISTORY_COLUMNS = [
     Column("STT", 6, "center"), Column("Thời gian", 16, "datetime"),
-    Column("Mã biên nhận", 13, "wrap"),
+    Column("Mã biên nhận", RECEIPT_WIDTH),
     Column("Đơn vị", 28, "wrap"), Column("Nhiệm vụ", 22, "wrap"), Column("Việc", 14, "wrap"),
     Column("Người thực hiện", 20, "wrap"), Column("Lý do trả lại / ghi chú", 45, "wrap"),
     Column("Tình trạng hiện nay", 12),
 ]
 THUMBS_PER_REPORT = 2  # side by side in «Ảnh»; every photo is in Minh chứng
 COMMENDED_COLUMNS = [
-    Column("STT", 6, "center"), Column("Ảnh", 36), Column("Mã biên nhận", 13, "wrap"),
+    Column("STT", 6, "center"), Column("Ảnh", 36), Column("Mã biên nhận", RECEIPT_WIDTH),
     Column("Đơn vị", 24, "wrap"),
     Column("Nhiệm vụ", 20, "wrap"), Column("Nội dung", 44, "wrap"),
     Column("Số người tham gia", 10, "int"), Column("Số ảnh (bấm để xem)", 9, "link"),

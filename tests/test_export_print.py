@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import select
 
 from exports.letterhead import Letterhead
 from exports.rollup import export_rollup, write_rollup
 from storage.db import session_scope
-from storage.models import Unit
+from storage.models import Report, Unit
 from tests.test_export import NOW, add_report, local, month  # noqa: F401 (fixture)
 
 LETTERHEAD = Letterhead(issuer="BCH TỈNH VĨNH LONG", place="Vĩnh Long",
@@ -121,6 +122,17 @@ def overprinted(words) -> list:
     return clashes
 
 
+def widest_receipt_codes(engine) -> list[str]:
+    """Give every report one of the widest receipt codes (W and M only): printing must keep
+    the worst case whole, not only whatever the random codes happened to be."""
+    codes = []
+    with session_scope(engine) as s:
+        for n, report in enumerate(s.exec(select(Report).order_by(Report.id)).all()):
+            report.receipt_code = "BC-" + "".join("WM"[(n >> bit) & 1] for bit in range(6))
+            codes.append(report.receipt_code)
+    return codes
+
+
 @pytest.fixture
 def long_texts(engine, month, services):
     with session_scope(engine) as s:
@@ -134,6 +146,7 @@ def long_texts(engine, month, services):
 
 @needs_office
 def test_rendered_workbook_is_a_document_to_sign(engine, long_texts, services, tmp_path):
+    codes = widest_receipt_codes(engine)
     out = write_rollup(engine, tmp_path / "bao-cao.xlsx", "2026-11",
                        media_root=services.media.root, generated_at=NOW, letterhead=LETTERHEAD)
     pdf = render(out, tmp_path)
@@ -172,6 +185,8 @@ def test_rendered_workbook_is_a_document_to_sign(engine, long_texts, services, t
     for text in (LONG_CONTENT.strip(), LONG_DIFFICULTY, LONG_PROPOSAL, LONG_UNIT,
                  "Nguyễn Trần Hoàng Phương Thảo Nguyên"):
         assert shown_in_full(words[detail], text), text
+    printed = {w[0] for w in words[detail] if w[0].startswith("BC-")}
+    assert printed and printed <= set(codes), printed  # each receipt code on one line
     for page in (0, 1, detail):
         assert not overprinted(words[page]), overprinted(words[page])
 

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from exports.rollup import write_rollup
 from tests.support import Person
 from tests.test_export_print import needs_office, overprinted, page_texts, page_words, render
-from tests.test_export_print import shown_in_full
+from tests.test_export_print import shown_in_full, widest_receipt_codes
 from tests.test_review import OFFICE_CHAT, only, setup_office, to_chat
 
 
@@ -158,8 +158,10 @@ LONG_GUIDANCE = ("Huyện đoàn sẽ hỗ trợ bao tay, chổi và bao đựng
 
 @needs_office
 async def test_new_columns_print_in_full(cli, org, services, engine, tmp_path):
-    pdf = render(await reviewed_book(cli, services, engine, org, tmp_path, LONG_GUIDANCE),
-                 tmp_path)
+    await reviewed_book(cli, services, engine, org, tmp_path, LONG_GUIDANCE)
+    codes = widest_receipt_codes(engine)
+    pdf = render(write_rollup(engine, tmp_path / "book.xlsx", "2026-W47",
+                              media_root=services.media.root), tmp_path)
     texts, words = page_texts(pdf), page_words(pdf)
 
     def page(title):
@@ -184,5 +186,9 @@ async def test_new_columns_print_in_full(cli, org, services, engine, tmp_path):
     assert shown_in_full(words[commended], "Dọn vệ sinh tuyến đường ấp 1")
     history = page("CÁC BÁO CÁO BỊ TRẢ LẠI")
     assert shown_in_full(words[history], "Thiếu ảnh minh chứng")
-    for number in (detail, issues, summary, note, commended, history):
+    evidence = page("MINH CHỨNG HOẠT ĐỘNG (ẢNH)")
+    for number in (detail, issues, summary, note, commended, history, evidence):
         assert not overprinted(words[number]), (number, overprinted(words[number]))
+    for number in (detail, issues, commended, history, evidence):  # each code on one line
+        printed = {w[0] for w in words[number] if w[0].startswith("BC-")}
+        assert printed and printed <= set(codes), (number, printed)

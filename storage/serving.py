@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, bindparam, func, or_, update
+from sqlalchemy import (JSON, Column, Connection, Index, UniqueConstraint, bindparam, func, or_,
+                        update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
@@ -82,17 +83,19 @@ def store_update(s: Session, platform: str, update_key: str, payload: dict, work
     return store_updates(s, platform, [(update_key, payload)], worker, now)[0]
 
 
-def store_updates(s: Session, platform: str, updates: list[tuple[str, dict]], worker: str,
-                  now: Optional[datetime] = None) -> list[Optional[int]]:
+def store_updates(s: Session | Connection, platform: str, updates: list[tuple[str, dict]],
+                  worker: str, now: Optional[datetime] = None) -> list[Optional[int]]:
     """Keep several raw updates in one statement (a webhook's group commit); for each, its
     row id, or None when it was stored before or earlier in the same list (a repeat)."""
     if not updates:
         return []
-    statement = _STORE["postgresql" if s.get_bind().dialect.name == "postgresql" else "sqlite"]
+    conn = s.connection() if isinstance(s, Session) else s
+    statement = _STORE["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
     now = now or utcnow()
-    rows = s.connection().execute(statement, [
-        {"platform": platform, "update_key": key, "payload": payload, "now": now,
-         "worker": worker} for key, payload in updates]).all()
+    params = [{"platform": platform, "update_key": key, "payload": payload, "now": now,
+               "worker": worker} for key, payload in updates]
+    # One row (a quiet moment) as a plain statement: the many-rows form costs more to build.
+    rows = conn.execute(statement, params[0] if len(params) == 1 else params).all()
     stored = {row.update_key: row.id for row in rows}
     return [stored.pop(key, None) for key, _ in updates]
 

@@ -100,9 +100,9 @@ class Inbox:
             self._flushing = False
 
     def _store_batch(self, batch: list) -> list[Optional[int]]:
-        with session_scope(self.engine) as s:
-            return serving.store_updates(s, self.platform, [(key, payload) for key, payload, _
-                                                            in batch], self.worker, self.clock())
+        with self.engine.begin() as conn:  # a Core transaction: no ORM session needed
+            return serving.store_updates(conn, self.platform, [(key, payload) for key, payload, _
+                                                               in batch], self.worker, self.clock())
 
     def _spawn(self, row_id: int, payload: dict, attempt: int) -> None:
         task = asyncio.create_task(self._process(row_id, payload, attempt))

@@ -7,8 +7,9 @@ Everything on this machine, over loopback. A load generator posts real Telegram 
 (with the secret header) for simulated cadres, each doing a whole report dialog: /start <code>,
 /baocao, task button, content, head count, «Xong», «Không có», «Gửi» (8 updates). A cadre sends
 its next step only after the reply to the last one reached the local fake Bot API, which also
-answers setWebhook and the callback-query answers. A step's latency is from its POST to its
-reply at the fake Bot API.
+answers setWebhook and the callback-query answers. A button tap carries the message it was
+under, text and whole keyboard, as Telegram sends it. A step's latency is from its POST to its
+reply at the fake Bot API. The data lives in a schema of its own, dropped at the end.
 
 Measured in the same run, each with gunicorn and two aiohttp worker processes:
 - bare: benchmarks/bare_webhook.py — secret check, one INSERT + commit, 200, one sendMessage;
@@ -46,7 +47,7 @@ from sqlalchemy import insert, text  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.web.app import telegram_secret  # noqa: E402
 from storage.db import make_engine, normalize_url  # noqa: E402
-from tests.fake_telegram_api import TOKEN, FakeBotApi  # noqa: E402
+from tests.fake_telegram_api import TOKEN, FakeBotApi, Received  # noqa: E402
 from tests.fake_zalo import free_port  # noqa: E402
 from tests.telegram_fake import Updates  # noqa: E402
 
@@ -63,6 +64,7 @@ class ReplyWatch(FakeBotApi):
         self.waiters: dict[str, asyncio.Future] = {}
         self.counts: dict[str, int] = defaultdict(int)
         self.documents: list[float] = []
+        self.last: dict[str, Received] = {}  # each chat's latest message, for its buttons
 
     async def _handle(self, request: web.Request) -> web.Response:
         response = await super()._handle(request)
@@ -70,6 +72,7 @@ class ReplyWatch(FakeBotApi):
         if method in ("sendMessage", "sendDocument") and response.status == 200:
             chat = str(self.received[-1].chat_id)
             self.counts[chat] += 1
+            self.last[chat] = self.received[-1]
             if method == "sendDocument":
                 self.documents.append(time.monotonic())
             waiter = self.waiters.pop(chat, None)
@@ -101,6 +104,17 @@ def dialog(updates: Updates, user: dict, code: str, task_id: int) -> list[dict]:
             updates.text(user, "Ra quân dọn vệ sinh tuyến đường ấp, trồng cây xanh"),
             updates.text(user, "25"), updates.tap(user, "done"), updates.tap(user, "skip"),
             updates.tap(user, "send")]
+
+
+def as_telegram_sends(update: dict, shown: Received | None) -> dict:
+    """A button tap as Telegram delivers it: with the message the button was under, its text
+    and its whole keyboard (what the bot last sent to the chat)."""
+    query = update.get("callback_query")
+    if query is None or shown is None or not shown.buttons:
+        return update
+    message = {**query["message"], "text": shown.text,
+               "reply_markup": {"inline_keyboard": [[button] for button in shown.buttons]}}
+    return {**update, "callback_query": {**query, "message": message}}
 
 
 def tree_cpu(pid: int) -> float:
@@ -135,6 +149,7 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
             chat = str(user["id"])
             for update in steps:
                 await pace.turn()
+                update = as_telegram_sends(update, api.last.get(chat))
                 waiter = asyncio.get_running_loop().create_future()
                 api.waiters[chat] = waiter
                 start = time.monotonic()
@@ -183,13 +198,12 @@ def show(name: str, r: dict) -> None:
 
 # --- data -----------------------------------------------------------------------------------
 
-def prepare(db: str, with_reports: bool) -> tuple[str, list[str], int]:
+def prepare(db: str, with_reports: bool, schema: str) -> tuple[str, list[str], int]:
     """A schema of its own with 1,000 units (and a year of reports); returns its URL."""
     from bot.bootstrap import open_database
     from storage import repo
     from storage.db import session_scope
     from storage.models import Report, Unit
-    schema = "bench_" + uuid.uuid4().hex[:10]
     admin = make_engine(db)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -270,11 +284,23 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 async def main(args) -> float:
+    """Measure in a schema of its own, dropped afterwards (a year of reports is 300 MB)."""
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    try:
+        return await measure(args, schema)
+    finally:
+        admin = make_engine(args.db)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+async def measure(args, schema: str) -> float:
     log = Path("/tmp") / f"webhook_load-{os.getpid()}.log"
     reports = args.export or args.export_only
     print(f"preparing PostgreSQL data (1,000 units{', 100,000 reports' if reports else ''})"
           f"; server logs: {log}", flush=True)
-    url, codes, task_id = prepare(args.db, args.export or args.export_only)
+    url, codes, task_id = prepare(args.db, args.export or args.export_only, schema)
     api = ReplyWatch()
     api_url = await api.start()
     port = free_port()

@@ -185,6 +185,25 @@ async def test_a_button_tap_is_answered_in_the_webhook_response(server, api, org
     assert api.texts("4242")[-1].startswith("Bước 2/5")
 
 
+async def test_a_tap_as_telegram_sends_it_with_the_whole_message(server, api, org, engine):
+    """A tap comes with the message it was under: its text, formatting and whole keyboard.
+    The step works as for a bare tap, and the stored update keeps all of it."""
+    await say(server, api, f"/start {org['CD-A1'].join_code}")
+    await say(server, api, "/baocao")
+    menu = api.received[-1]
+    tap = Updates().tap(USER, menu.buttons[0]["callback_data"])
+    tap["callback_query"]["message"].update(
+        text=menu.text, entities=[{"type": "bold", "offset": 0, "length": 4}],
+        reply_markup={"inline_keyboard": [[button] for button in menu.buttons]})
+    assert await server.post_update(tap) == 200
+    await server.settle()
+    assert api.texts("4242")[-1].startswith("Bước 2/5")
+    with session_scope(engine) as s:
+        stored = s.exec(select(InboundUpdate).where(
+            InboundUpdate.update_key == str(tap["update_id"]))).one()
+    assert stored.payload == tap and stored.handled_at is not None and not stored.error
+
+
 async def test_handled_updates_are_pruned_after_thirty_days(server, api, org, engine, clock):
     await say(server, api, f"/start {org['CD-A1'].join_code}")
     with session_scope(engine) as s:

@@ -66,6 +66,19 @@ def chat_of(payload: dict) -> str:
     return ""
 
 
+def without_tapped_keyboard(payload: dict) -> dict:
+    """The update as the core needs it: a button tap comes with the whole message it was
+    under, keyboard and formatting included, which the core never reads and which makes PTB's
+    parsing of a tap twice as slow (0.5 ms against 0.24 ms for a 9-button menu). The stored
+    update keeps them."""
+    query = payload.get("callback_query")
+    message = query.get("message") if isinstance(query, dict) else None
+    if not isinstance(message, dict) or not ("reply_markup" in message or "entities" in message):
+        return payload
+    lean = {k: v for k, v in message.items() if k not in ("reply_markup", "entities")}
+    return {**payload, "callback_query": {**query, "message": lean}}
+
+
 async def create_app(settings: Optional[Settings] = None, services: Optional[Services] = None,
                      telegram_request=None, clock: Callable[[], datetime] = utcnow,
                      with_worker: bool = False, worker_options: Optional[dict] = None
@@ -124,8 +137,8 @@ async def _mount_telegram(app, settings, services, senders, request, clock, me) 
     senders["telegram"] = telegram.sender
 
     async def handle(payload: dict, mark) -> None:
-        await telegram.handle(Update.de_json(payload, telegram.app.bot), claim=mark,
-                              answer_callback=False)
+        await telegram.handle(Update.de_json(without_tapped_keyboard(payload), telegram.app.bot),
+                              claim=mark, answer_callback=False)
     inbox = Inbox(services.engine, "telegram", handle, me, clock=clock, chat_of=chat_of)
     app[keys.TELEGRAM], app[keys.INBOX] = telegram, inbox
     expected = telegram_secret(settings).encode()

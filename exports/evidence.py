@@ -23,7 +23,8 @@ ROW_HEIGHT_PT = 64  # 80 px plus a margin (1 pt = 4/3 px)
 MEDIA_FOLDER = "photos"
 
 COLUMNS = [
-    Column("STT", 6, "text"), Column("Ảnh", 18, "text"), Column("Mã biên nhận", RECEIPT_WIDTH, "text"),
+    Column("STT", 6, "text"), Column("Ảnh", 18, "text"),
+    Column("Mã biên nhận", RECEIPT_WIDTH, "text"),
     Column("Thời gian", 16, "datetime"), Column("Đơn vị", 30, "wrap"),
     Column("Nhiệm vụ", 24, "wrap"), Column("Ảnh số", 7, "text"),
     Column("Ảnh gốc", 16, "link"), Column("Ghi chú", 34, "wrap"),

@@ -54,9 +54,10 @@ from tests.fake_telegram_api import TOKEN, FakeBotApi, Received  # noqa: E402
 from tests.fake_zalo import free_port  # noqa: E402
 from tests.telegram_fake import Updates  # noqa: E402
 
-BRANCHES, DISTRICTS, REPORTS, YEAR = 980, 19, 100_000, 2026
+DISTRICTS, REPORTS, YEAR = 19, 100_000, 2026
 ADMIN_ID = 99
 STEP_TIMEOUT = 30.0
+RECEIPT = "Mã biên nhận"
 
 
 class ReplyWatch(FakeBotApi):
@@ -175,6 +176,8 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
     await asyncio.sleep(1.0)  # late duplicates would arrive now
     sent_steps = sum(len(steps) for _, steps in cadres)
     duplicated = sum(max(0, api.counts[str(user["id"])] - len(steps)) for user, steps in cadres)
+    # Each dialog ends with the receipt of a saved report (bare answers «Đã nhận» instead).
+    saved = sum(1 for user, _ in cadres if RECEIPT in api.last[str(user["id"])].text)
     lat = [x for _, x in latencies]
     if window is not None:
         lat_in = [x for at, x in latencies if window[0] <= at <= (window[1] or float("inf"))]
@@ -183,7 +186,7 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
     return {"updates": sent_steps, "rate": len(lat) / elapsed, "p50": pct(lat, 50),
             "p99": pct(lat, 99), "lost": lost, "duplicated": duplicated,
             "p99_window": pct(lat_in, 99), "n_window": len(lat_in),
-            "cpu_ms": cpu * 1000 / max(1, len(lat))}
+            "cpu_ms": cpu * 1000 / max(1, len(lat)), "saved": saved, "cadres": len(cadres)}
 
 
 def pct(values: list[float], q: int) -> float:
@@ -196,13 +199,16 @@ def pct(values: list[float], q: int) -> float:
 def show(name: str, r: dict) -> None:
     print(f"{name:26} {r['updates']:6} updates {r['rate']:7.0f} updates/s  "
           f"p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  lost {r['lost']}  "
-          f"duplicated {r['duplicated']}  server CPU {r['cpu_ms']:.1f} ms/update", flush=True)
+          f"duplicated {r['duplicated']}  server CPU {r['cpu_ms']:.1f} ms/update"
+          + (f"  reports saved {r['saved']}/{r['cadres']}" if r["saved"] else ""), flush=True)
 
 
 # --- data -----------------------------------------------------------------------------------
 
-def prepare(db: str, with_reports: bool, schema: str) -> tuple[str, list[str], int]:
-    """A schema of its own with 1,000 units (and a year of reports); returns its URL."""
+def prepare(db: str, branches: int, with_reports: bool, schema: str
+            ) -> tuple[str, list[str], int]:
+    """A schema of its own with `branches` branches under 19 districts (and a year of reports);
+    returns its URL, the branches' join codes and a task id."""
     from bot.bootstrap import open_database
     from storage import repo
     from storage.db import session_scope
@@ -219,7 +225,7 @@ def prepare(db: str, with_reports: bool, schema: str) -> tuple[str, list[str], i
     units += [dict(id=2 + d, code=f"HD{d:02d}", name=f"Huyện đoàn {d + 1}", parent_id=1,
                    level="Huyện") for d in range(DISTRICTS)]
     units += [dict(id=2 + DISTRICTS + b, code=f"CD{b:04d}", name=f"Chi đoàn {b + 1}",
-                   parent_id=2 + b % DISTRICTS, level="Chi đoàn") for b in range(BRANCHES)]
+                   parent_id=2 + b % DISTRICTS, level="Chi đoàn") for b in range(branches)]
     for i, u in enumerate(units):
         u.update(join_code=f"J{i:07d}", position=i, active=True, contact=None)
     with engine.begin() as conn:
@@ -233,7 +239,7 @@ def prepare(db: str, with_reports: bool, schema: str) -> tuple[str, list[str], i
         for i in range(REPORTS):
             week = 1 + i % 52
             at = datetime.fromisocalendar(YEAR, week, 3).replace(hour=3, tzinfo=timezone.utc)
-            unit_id = 2 + DISTRICTS + rng.randrange(BRANCHES)
+            unit_id = 2 + DISTRICTS + rng.randrange(branches)
             rows.append(dict(receipt_code=f"BX-{i:06d}", unit_id=unit_id,
                              task_id=rng.choice(tasks), platform="telegram",
                              reporter_id=str(rng.randint(1, 5000)), reporter_name="Đoàn viên",
@@ -247,13 +253,24 @@ def prepare(db: str, with_reports: bool, schema: str) -> tuple[str, list[str], i
     return url, [u["join_code"] for u in units if u["level"] == "Chi đoàn"], tasks[0]
 
 
-def cadres_for(first_id: int, n: int, codes: list[str], task_id: int):
-    updates = Updates()
-    out = []
-    for i in range(n):
-        user = Updates.user(first_id + i, f"Cán bộ {i}")
-        out.append((user, dialog(updates, user, codes[i % len(codes)], task_id)))
-    return out
+class Cadres:
+    """Fresh cadres, each the first of a branch of its own: the whole dialog, as a branch's
+    reporter goes through it once a week (a second reporter of the same branch and week is
+    asked instead whether to report another activity or edit, a shorter path)."""
+
+    def __init__(self, codes: list[str], task_id: int):
+        self.codes, self.task_id, self.used = codes, task_id, 0
+        self.updates = Updates()
+
+    def fresh(self, n: int) -> list[tuple[dict, list]]:
+        if self.used + n > len(self.codes):
+            raise SystemExit(f"only {len(self.codes)} branches were prepared")
+        out = []
+        for code in self.codes[self.used:self.used + n]:
+            self.used += 1
+            user = Updates.user(100_000 + self.used, f"Cán bộ {self.used}")
+            out.append((user, dialog(self.updates, user, code, self.task_id)))
+        return out
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -301,9 +318,17 @@ async def main(args) -> float:
 async def measure(args, schema: str) -> float:
     log = Path("/tmp") / f"webhook_load-{os.getpid()}.log"
     reports = args.export or args.export_only
-    print(f"preparing PostgreSQL data (1,000 units{', 100,000 reports' if reports else ''})"
-          f"; server logs: {log}", flush=True)
-    url, codes, task_id = prepare(args.db, args.export or args.export_only, schema)
+    n = args.cadres
+    # A branch for every cadre of every phase, both sides (bare ignores it, but it is simpler).
+    if args.export_only:
+        branches = 50 + n
+    else:
+        branches = 2 * (n // 4) + 2 * args.rounds * n + 2 * n + (n if args.export else 0)
+    print(f"preparing PostgreSQL data ({branches:,} branches"
+          f"{', 100,000 reports' if reports else ''}); server logs: {log}".replace(",", "."),
+          flush=True)
+    url, codes, task_id = prepare(args.db, branches, reports, schema)
+    cadres = Cadres(codes, task_id)
     api = ReplyWatch()
     api_url = await api.start()
     port = free_port()
@@ -317,14 +342,13 @@ async def measure(args, schema: str) -> float:
         env.pop(name, None)
     secret = telegram_secret(Settings(_env_file=None, TELEGRAM_BOT_TOKEN=TOKEN))
     rate = args.rate
-    n = args.cadres
 
     if args.export_only:
         serve = start([sys.executable, "-m", "bot.cli", "serve", "--workers", "2"], env, log)
         try:
             await wait_up(f"{base}/healthz", serve)
-            await run_load(base, secret, api, cadres_for(20_000, 50, codes, task_id), None)
-            await export_phase(base, secret, api, env, log, codes, task_id, rate / 4, n)
+            await run_load(base, secret, api, cadres.fresh(50), None)
+            await export_phase(base, secret, api, env, log, cadres, rate / 4, n)
         finally:
             stop(serve)
             await api.stop()
@@ -342,32 +366,29 @@ async def measure(args, schema: str) -> float:
         await wait_up(f"{bare_base}/telegram/webhook", bare)
         await wait_up(f"{base}/healthz", serve)
         # Warm-up, saturated: each process opens its database connections and fills its caches.
-        await run_load(bare_base, secret, api, cadres_for(10_000, n // 4, codes, task_id), None)
-        await run_load(base, secret, api, cadres_for(20_000, n // 4, codes, task_id), None)
+        await run_load(bare_base, secret, api, cadres.fresh(n // 4), None)
+        await run_load(base, secret, api, cadres.fresh(n // 4), None)
         # Both servers are up side by side and take turns, fresh cadres each round: a machine
         # whose speed drifts (a shared VM) slows both alike, and the ratio is the median of the
         # rounds' ratios.
         ratios, bare_sat, ours_sat = [], [], []
         for r in range(args.rounds):
-            first = 1_000_000 + r * 10 * n
-            bare_sat.append(await run_load(bare_base, secret, api,
-                                           cadres_for(first, n, codes, task_id), None,
+            bare_sat.append(await run_load(bare_base, secret, api, cadres.fresh(n), None,
                                            server_pid=bare.pid))
-            ours_sat.append(await run_load(base, secret, api,
-                                           cadres_for(first + 5 * n, n, codes, task_id), None,
+            ours_sat.append(await run_load(base, secret, api, cadres.fresh(n), None,
                                            server_pid=serve.pid))
             ratios.append(ours_sat[-1]["rate"] / bare_sat[-1]["rate"])
             show(f"round {r + 1}: bare", bare_sat[-1])
             show(f"round {r + 1}: fieldreport", ours_sat[-1])
-        bare_paced = await run_load(bare_base, secret, api, cadres_for(200_000, n, codes, task_id),
-                                    rate, server_pid=bare.pid)
+        bare_paced = await run_load(bare_base, secret, api, cadres.fresh(n), rate,
+                                    server_pid=bare.pid)
         stop(bare)
-        ours_paced = await run_load(base, secret, api, cadres_for(400_000, n, codes, task_id),
-                                    rate, server_pid=serve.pid)
+        ours_paced = await run_load(base, secret, api, cadres.fresh(n), rate,
+                                    server_pid=serve.pid)
         show(f"bare at {rate:g}/s", bare_paced)
         show(f"fieldreport at {rate:g}/s", ours_paced)
         if args.export:
-            await export_phase(base, secret, api, env, log, codes, task_id, rate / 4, n)
+            await export_phase(base, secret, api, env, log, cadres, rate / 4, n)
     finally:
         stop(bare)
         stop(serve)
@@ -383,7 +404,7 @@ async def measure(args, schema: str) -> float:
     return ratio
 
 
-async def export_phase(base, secret, api, env, log, codes, task_id, rate, n) -> None:
+async def export_phase(base, secret, api, env, log, cadres, rate, n) -> None:
     """Office staff export the year while other cadres report; the worker builds it."""
     worker = start([sys.executable, "-m", "bot.cli", "worker"], env, log)
     try:
@@ -401,7 +422,7 @@ async def export_phase(base, secret, api, env, log, codes, task_id, rate, n) -> 
                                      json=update) as resp:
                     assert resp.status == 200
         load = asyncio.create_task(run_load(base, secret, api,
-                                            cadres_for(500_000, n, codes, task_id), rate, window))
+                                            cadres.fresh(n), rate, window))
         deadline = time.monotonic() + 600
         while api.counts[str(ADMIN_ID)] < before + 3 and time.monotonic() < deadline:
             await asyncio.sleep(0.2)  # which file?, «Đang lập…», then the file (or an apology)

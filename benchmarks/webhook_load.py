@@ -121,6 +121,21 @@ def as_telegram_sends(update: dict, shown: Received | None) -> dict:
     return {**update, "callback_query": {**query, "message": message}}
 
 
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL process of this machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text_ = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text_:
+            fields = text_[text_.rfind(")") + 2:].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process and its children."""
     pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], text=True,
@@ -142,6 +157,7 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
     """Every cadre plays its dialog; returns rate, latencies, lost and duplicated, and the
     server's CPU milliseconds per update (a figure other work on the machine does not skew)."""
     cpu0 = tree_cpu(server_pid) if server_pid else 0.0
+    db0 = postgres_cpu()
     latencies: list[tuple[float, float]] = []  # (sent at, latency)
     lost = 0
     pace = Pace(rate)
@@ -173,6 +189,7 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
         await asyncio.gather(*(cadre(user, steps) for user, steps in cadres))
         elapsed = time.monotonic() - t0
     cpu = (tree_cpu(server_pid) - cpu0) if server_pid else float("nan")
+    db_cpu = postgres_cpu() - db0
     await asyncio.sleep(1.0)  # late duplicates would arrive now
     sent_steps = sum(len(steps) for _, steps in cadres)
     duplicated = sum(max(0, api.counts[str(user["id"])] - len(steps)) for user, steps in cadres)
@@ -186,7 +203,8 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
     return {"updates": sent_steps, "rate": len(lat) / elapsed, "p50": pct(lat, 50),
             "p99": pct(lat, 99), "lost": lost, "duplicated": duplicated,
             "p99_window": pct(lat_in, 99), "n_window": len(lat_in),
-            "cpu_ms": cpu * 1000 / max(1, len(lat)), "saved": saved, "cadres": len(cadres)}
+            "cpu_ms": cpu * 1000 / max(1, len(lat)),
+            "db_cpu_ms": db_cpu * 1000 / max(1, len(lat)), "saved": saved, "cadres": len(cadres)}
 
 
 def pct(values: list[float], q: int) -> float:
@@ -199,7 +217,8 @@ def pct(values: list[float], q: int) -> float:
 def show(name: str, r: dict) -> None:
     print(f"{name:26} {r['updates']:6} updates {r['rate']:7.0f} updates/s  "
           f"p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  lost {r['lost']}  "
-          f"duplicated {r['duplicated']}  server CPU {r['cpu_ms']:.1f} ms/update"
+          f"duplicated {r['duplicated']}  CPU/update: server {r['cpu_ms']:.2f} ms, "
+          f"PostgreSQL {r['db_cpu_ms']:.2f} ms"
           + (f"  reports saved {r['saved']}/{r['cadres']}" if r["saved"] else ""), flush=True)
 
 

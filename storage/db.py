@@ -42,9 +42,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+AFTER_COMMIT = "after_commit"  # session.info key: callables to run once the commit is done
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on error."""
+    """One transaction: commit on success, roll back on error. Callables a step listed under
+    session.info[AFTER_COMMIT] run after a successful commit (in the committing thread)."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -52,3 +56,5 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        for callback in session.info.pop(AFTER_COMMIT, ()):
+            callback()

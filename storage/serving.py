@@ -72,6 +72,15 @@ _STORE = {
         claimed_by=bindparam("worker"), claimed_at=bindparam("now"), attempts=1, error="")
     .on_conflict_do_nothing().returning(_INBOUND.c.id, _INBOUND.c.update_key)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+# An update handled as it arrives: stored already handled, in the step's own transaction.
+_STORE_HANDLED = {
+    name: insert(_INBOUND).values(
+        platform=bindparam("platform"), update_key=bindparam("update_key"),
+        payload=bindparam("payload", type_=JSON), received_at=bindparam("now"),
+        claimed_by=bindparam("worker"), claimed_at=bindparam("now"), attempts=1, error="",
+        handled_at=bindparam("now"))
+    .on_conflict_do_nothing().returning(_INBOUND.c.id)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 _CLAIM = (update(_INBOUND).where(_INBOUND.c.id == bindparam("row_id"),
                                  _INBOUND.c.handled_at.is_(None))
           .values(handled_at=bindparam("now")))
@@ -98,6 +107,17 @@ def store_updates(s: Session | Connection, platform: str, updates: list[tuple[st
     rows = conn.execute(statement, params[0] if len(params) == 1 else params).all()
     stored = {row.update_key: row.id for row in rows}
     return [stored.pop(key, None) for key, _ in updates]
+
+
+def store_handled(s: Session | Connection, platform: str, update_key: str, payload: dict,
+                  worker: str, now: datetime) -> bool:
+    """Keep the raw update as handled, in the caller's transaction (the step that handles it);
+    False when it was stored before (a repeat: the step must have no effect)."""
+    conn = s.connection() if isinstance(s, Session) else s
+    statement = _STORE_HANDLED["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    return conn.execute(statement, {"platform": platform, "update_key": update_key,
+                                    "payload": payload, "now": now, "worker": worker}
+                        ).first() is not None
 
 
 def claim_stored(s: Session, update_id: int, now: datetime) -> bool:

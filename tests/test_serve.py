@@ -8,7 +8,7 @@ from sqlmodel import select
 from bot.web import keys
 from storage import serving
 from storage.db import make_engine, session_scope
-from storage.models import ProcessedUpdate
+from storage.models import Member, ProcessedUpdate
 from storage.serving import InboundUpdate
 from tests.serve_support import Server, serve_settings, wait_for
 from tests.telegram_fake import Updates
@@ -81,15 +81,15 @@ def test_one_group_commit_stores_a_repeated_update_once(engine, clock):
 
 async def test_update_stored_before_a_crash_is_handled_once_after_restart(
         api, services, clock, org, engine):
-    """The worker answers 200 (the update is committed) and dies before handling it."""
+    """A photo is stored first (its step downloads the picture); the worker answers 200 and
+    dies before handling it."""
     crashed = await Server(serve_settings(api), services, clock).start()
     never = asyncio.Event()
 
     async def dies_before_handling(payload, mark):
         await never.wait()
     crashed.app[keys.INBOX].handler = dies_before_handling
-    update = Updates().text(USER, f"/start {org['CD-A1'].join_code}")
-    assert await crashed.post_update(update) == 200
+    assert await crashed.post_update(Updates().photo(USER, "AgACphoto")) == 200
     for task in list(crashed.app[keys.INBOX]._tasks):  # SIGKILL: nothing more runs
         task.cancel()
     await crashed.stop()
@@ -107,8 +107,79 @@ async def test_update_stored_before_a_crash_is_handled_once_after_restart(
         await restarted.settle()
     finally:
         await restarted.stop()
-    texts = api.texts("4242")
-    assert len(texts) == 1 and "đã tham gia Chi đoàn ấp 1" in texts[0]
+    assert api.texts("4242") == ["Đồng chí gõ /baocao để báo cáo, /giup để xem hướng dẫn."]
+
+
+async def test_a_text_is_stored_and_handled_in_one_commit_before_the_200(server, api, org,
+                                                                         engine):
+    """A text or a tap is handled within its request: when the 200 comes, the step and the
+    stored update are committed together; the reply follows."""
+    inbox = server.app[keys.INBOX]
+    real, release = inbox.handler, asyncio.Event()
+    seen_at_200 = {}
+
+    async def replies_wait(payload, mark):
+        telegram = server.app[keys.TELEGRAM]
+        sender = telegram.sender._send
+
+        async def held(chat_id, reply):
+            await release.wait()
+            await sender(chat_id, reply)
+        telegram.sender._send = held
+        try:
+            await real(payload, mark)
+        finally:
+            telegram.sender._send = sender
+    inbox.handler = replies_wait
+    update = Updates().text(USER, f"/start {org['CD-A1'].join_code}")
+    assert await server.post_update(update) == 200
+    with session_scope(engine) as s:
+        row = s.exec(select(InboundUpdate)).one()
+        seen_at_200["handled"] = row.handled_at is not None
+        seen_at_200["members"] = count(engine, Member)
+    assert seen_at_200 == {"handled": True, "members": 1} and api.texts("4242") == []
+    release.set()
+    await server.settle()
+    assert "đã tham gia Chi đoàn ấp 1" in api.texts("4242")[0]
+
+
+async def test_a_step_that_fails_is_stored_and_tried_again_after_the_lease(
+        server, api, org, engine, clock):
+    """The database fails in the middle of a step: nothing of the step is kept, the update is
+    (the 200 goes), and it is handled once when its claim runs out."""
+    inbox = server.app[keys.INBOX]
+    real = inbox.handler
+
+    async def fails_once(payload, mark):
+        inbox.handler = real
+        raise OSError("server closed the connection unexpectedly")
+    inbox.handler = fails_once
+    assert await server.post_update(Updates().text(USER, f"/start {org['CD-A1'].join_code}")) \
+        == 200
+    await server.settle()
+    with session_scope(engine) as s:
+        assert serving.unhandled_count(s) == 1
+    assert api.texts("4242") == [] and count(engine, Member) == 0
+    assert await inbox.recover() == 0
+    clock.advance(seconds=61)
+    assert await inbox.recover() == 1
+    await server.settle()
+    with session_scope(engine) as s:
+        assert serving.unhandled_count(s) == 0
+    assert len(api.texts("4242")) == 1 and count(engine, Member) == 1
+
+
+async def test_an_update_the_core_ignores_is_kept_as_handled(server, api, engine):
+    """An edited message: nothing to answer, the update is stored once, handled."""
+    update = Updates().text(USER, "sửa lại")
+    update["edited_message"] = update.pop("message")
+    update["edited_message"]["edit_date"] = 1763460100
+    for _ in range(2):
+        assert await server.post_update(update) == 200
+    await server.settle()
+    with session_scope(engine) as s:
+        rows = list(s.exec(select(InboundUpdate)))
+    assert len(rows) == 1 and rows[0].handled_at is not None and api.texts("4242") == []
 
 
 async def test_a_recovered_update_already_handled_is_not_handled_again(server, api, org,
@@ -161,12 +232,17 @@ async def test_sigterm_drains_updates_in_progress(api, services, clock, org, eng
         await release.wait()
         await real(payload, mark)
     inbox.handler = slow
-    assert await srv.post_update(Updates().text(USER, f"/start {org['CD-A1'].join_code}")) == 200
-    closing = asyncio.create_task(srv.stop())  # on_shutdown drains
+    posting = asyncio.create_task(
+        srv.post_update(Updates().text(USER, f"/start {org['CD-A1'].join_code}")))
+    await wait_for(lambda: inbox.in_flight == 1)
+    # SIGTERM: the server stops listening, on_shutdown drains, the request still gets its 200
+    closing = asyncio.create_task(srv.client.server.close())
     await asyncio.sleep(0.1)
-    assert not closing.done()
+    assert not closing.done() and not posting.done()
     release.set()
+    assert await asyncio.wait_for(posting, 10) == 200
     await asyncio.wait_for(closing, 10)
+    await srv.stop()
     assert len(api.texts("4242")) == 1
     with session_scope(engine) as s:
         assert serving.unhandled_count(s) == 0

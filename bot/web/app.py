@@ -66,6 +66,13 @@ def chat_of(payload: dict) -> str:
     return ""
 
 
+def without_download(payload: dict) -> bool:
+    """Updates handled within their webhook request: all but photos, whose step first
+    downloads the picture (that would hold the request, and Telegram's connection, open)."""
+    message = payload.get("message")
+    return not (isinstance(message, dict) and "photo" in message)
+
+
 def without_tapped_keyboard(payload: dict) -> dict:
     """The update as the core needs it: a button tap comes with the whole message it was
     under, keyboard and formatting included, which the core never reads and which makes PTB's
@@ -139,7 +146,8 @@ async def _mount_telegram(app, settings, services, senders, request, clock, me) 
     async def handle(payload: dict, mark) -> None:
         await telegram.handle(Update.de_json(without_tapped_keyboard(payload), telegram.app.bot),
                               claim=mark, answer_callback=False)
-    inbox = Inbox(services.engine, "telegram", handle, me, clock=clock, chat_of=chat_of)
+    inbox = Inbox(services.engine, "telegram", handle, me, clock=clock, chat_of=chat_of,
+                  on_arrival=without_download)
     app[keys.TELEGRAM], app[keys.INBOX] = telegram, inbox
     expected = telegram_secret(settings).encode()
 

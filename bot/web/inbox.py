@@ -1,16 +1,21 @@
-"""Webhook updates (Telegram, Zalo Bot API, Zalo OA; one Inbox each): stored before the 200, handled after, recovered after a crash.
+"""Webhook updates (Telegram, Zalo Bot API, Zalo OA; one Inbox each): stored before the 200, handled once, recovered after a crash.
 
-A request is answered only once its raw update is committed to `inbound_update`, claimed by this
-process. Handling runs in the background (one chat's updates in arrival order): the step's
-transaction sets the row's `handled_at` only where it is still empty, so a repeat, or a second
-handling after a crash, is a no-op. Rows whose claim is older than the lease belong to a
-process that died: any process picks them up.
+A request is answered only once its raw update is committed to `inbound_update`. Two ways:
+* handled on arrival (most updates): the step's own transaction stores the update as handled
+  (a repeat finds it stored and has no effect); the 200 goes once that commits, and the replies
+  after. If the step fails, the update is stored unhandled for a later try.
+* stored first (updates whose handling waits on the network first, e.g. a photo to download):
+  committed unhandled, claimed by this process, answered, then handled in the background; the
+  step's transaction sets `handled_at` only where it is still empty.
+Either way one chat's updates are handled in arrival order. Rows whose claim is older than the
+lease belong to a process that died or a step that failed: any process picks them up.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Awaitable, Callable, Optional
 
@@ -18,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from storage import serving
 from storage.clock import utcnow
-from storage.db import session_scope
+from storage.db import AFTER_COMMIT, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +50,38 @@ class HandledMark:
         return serving.claim_stored(s, self.row_id, self.now)
 
 
+class ArrivalMark:
+    """The core's claim for an update handled on arrival: stores it as handled in the core's
+    transaction (False: stored before, a repeat). `committed` is True once that transaction
+    has committed (set from the database thread; `on_commit` runs on the event loop)."""
+
+    def __init__(self, inbox: "Inbox", update_key: str, payload: dict, on_commit: Callable):
+        self.inbox, self.update_key, self.payload = inbox, update_key, payload
+        self.on_commit, self.loop = on_commit, asyncio.get_running_loop()
+        self.used = self.committed = False
+
+    def __call__(self, s) -> bool:
+        self.used = True
+        inbox = self.inbox
+        claimed = serving.store_handled(s, inbox.platform, self.update_key, self.payload,
+                                        inbox.worker, inbox.clock())
+        s.info.setdefault(AFTER_COMMIT, []).append(lambda: self._committed(claimed))
+        return claimed
+
+    def _committed(self, claimed: bool) -> None:
+        self.committed = True
+        self.loop.call_soon_threadsafe(self.on_commit, claimed)
+
+
 class Inbox:
     def __init__(self, engine: Engine, platform: str, handler: Handler, worker: str,
-                 clock: Callable = utcnow, chat_of: Callable[[dict], str] = lambda p: ""):
+                 clock: Callable = utcnow, chat_of: Callable[[dict], str] = lambda p: "",
+                 on_arrival: Callable[[dict], bool] = lambda p: False):
+        """`on_arrival(payload)`: whether to handle that update within its request (else it is
+        stored first and handled in the background)."""
         self.engine, self.platform, self.handler = engine, platform, handler
         self.worker, self.clock, self.chat_of = worker, clock, chat_of
+        self.on_arrival = on_arrival
         self._tasks: set[asyncio.Task] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._sweeper: Optional[asyncio.Task] = None
@@ -63,12 +95,53 @@ class Inbox:
 
     async def receive(self, update_key: str, payload: dict) -> bool:
         """Store the update (returns once committed); False for a repeat. Then handle it."""
+        if self.on_arrival(payload):
+            return await self._receive_on_arrival(update_key, payload)
         row_id = await self._store(update_key, payload)
         if row_id is None:
             log.info("repeated %s update %s ignored", self.platform, update_key)
             return False
         self._spawn(row_id, payload, 1)
         return True
+
+    async def _receive_on_arrival(self, update_key: str, payload: dict) -> bool:
+        """Returns once the step (or, if it failed, the raw update) is committed; the replies
+        are sent after that, in the background."""
+        stored = asyncio.get_running_loop().create_future()
+
+        def settle(result) -> None:
+            if not stored.done():
+                if isinstance(result, BaseException):
+                    stored.set_exception(result)
+                else:
+                    stored.set_result(result)
+        self._track(asyncio.create_task(self._arrived(update_key, payload, settle)))
+        return await stored
+
+    async def _arrived(self, update_key: str, payload: dict, settle: Callable) -> None:
+        async with self._chat_lock(self.chat_of(payload)):
+            mark = ArrivalMark(self, update_key, payload, settle)
+            try:
+                await self.handler(payload, mark)
+                if not mark.used:  # the core had nothing to do: kept, as handled
+                    await asyncio.to_thread(self._store_handled, update_key, payload)
+                    settle(True)
+                return
+            except Exception:
+                if mark.committed:  # the step is done; only sending its replies failed
+                    log.exception("%s update %s: replies failed", self.platform, update_key)
+                    return
+                log.exception("%s update %s failed; stored for a later try", self.platform,
+                              update_key)
+            try:  # claimed by this process: tried again once the claim runs out (LEASE)
+                settle(await self._store(update_key, payload) is not None)
+            except Exception as exc:  # not stored either: the platform gets a 500 and retries
+                settle(exc)
+
+    def _store_handled(self, update_key: str, payload: dict) -> None:
+        with session_scope(self.engine) as s:
+            serving.store_handled(s, self.platform, update_key, payload, self.worker,
+                                  self.clock())
 
     async def _store(self, update_key: str, payload: dict) -> Optional[int]:
         """Group commit: updates that arrive while a commit is under way are stored together
@@ -107,19 +180,26 @@ class Inbox:
                                                                in batch], self.worker, self.clock())
 
     def _spawn(self, row_id: int, payload: dict, attempt: int) -> None:
-        task = asyncio.create_task(self._process(row_id, payload, attempt))
+        self._track(asyncio.create_task(self._process(row_id, payload, attempt)))
+
+    def _track(self, task: asyncio.Task) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _process(self, row_id: int, payload: dict, attempt: int) -> None:
-        chat = self.chat_of(payload)
+    @asynccontextmanager
+    async def _chat_lock(self, chat: str):
+        """One chat's updates one at a time; asyncio locks are fair, so in arrival order."""
         lock = self._locks.setdefault(chat, asyncio.Lock())
         try:
-            async with lock:  # asyncio locks are fair: a chat's updates keep their order
-                await self._handle(row_id, payload, attempt)
+            async with lock:
+                yield
         finally:
             if not lock.locked() and not lock._waiters:
                 self._locks.pop(chat, None)
+
+    async def _process(self, row_id: int, payload: dict, attempt: int) -> None:
+        async with self._chat_lock(self.chat_of(payload)):
+            await self._handle(row_id, payload, attempt)
 
     async def _handle(self, row_id: int, payload: dict, attempt: int) -> None:
         mark = HandledMark(row_id, self.clock())

@@ -5,7 +5,8 @@
 
 Everything on this machine, over loopback. A load generator posts real Telegram update JSON
 (with the secret header) for simulated cadres, each doing a whole report dialog: /start <code>,
-/baocao, task button, content, head count, «Xong», «Không có», «Gửi» (8 updates). A cadre sends
+/baocao, task button, content, head count, «Xong», «Không có», «Gửi» (8 updates), each for a
+branch of its own that has not reported this week (the receipts are counted). A cadre sends
 its next step only after the reply to the last one reached the local fake Bot API, which also
 answers setWebhook and the callback-query answers. A button tap carries the message it was
 under, text and whole keyboard, as Telegram sends it. A step's latency is from its POST to its
@@ -18,9 +19,11 @@ Measured in the same run, each with gunicorn and two aiohttp worker processes:
 Both run side by side on two ports. Saturated (all cadres at once: the most updates/s), they
 take turns for --rounds rounds of fresh cadres, so a machine whose speed drifts slows both
 alike; then each is paced at --rate updates/s (p50/p99 at that load). Lost = a step whose
-reply never came (30 s), duplicated = a chat that got more replies than steps. Then, unless --no-export, office staff ask /xuat for the
-year 2026 over 100,000 reports while other cadres report at --rate / 4; `fieldreport worker`
-builds it; the p99 of their steps during the export is printed (target < 250 ms).
+reply never came (30 s), duplicated = a chat that got more replies than steps. CPU per update
+is read from /proc: the server's processes, and PostgreSQL's. Then, unless --no-export, office
+staff ask /xuat for the year 2026 over 100,000 reports (of 980 other branches) while other
+cadres report at --rate / 4; `fieldreport worker` builds it; the p99 of their steps during
+the export is printed (target < 250 ms).
 The last line starts with the median over the rounds of the ratio of saturated updates/s,
 fieldreport / bare (target >= 0.5).
 """
@@ -55,6 +58,7 @@ from tests.fake_zalo import free_port  # noqa: E402
 from tests.telegram_fake import Updates  # noqa: E402
 
 DISTRICTS, REPORTS, YEAR = 19, 100_000, 2026
+REPORTING_BRANCHES = 980  # the year's reports are theirs; the simulated cadres have their own
 ADMIN_ID = 99
 STEP_TIMEOUT = 30.0
 RECEIPT = "Mã biên nhận"
@@ -226,8 +230,9 @@ def show(name: str, r: dict) -> None:
 
 def prepare(db: str, branches: int, with_reports: bool, schema: str
             ) -> tuple[str, list[str], int]:
-    """A schema of its own with `branches` branches under 19 districts (and a year of reports);
-    returns its URL, the branches' join codes and a task id."""
+    """A schema of its own with `branches` branches under 19 districts (and, with reports, 980
+    more branches with a year of reports); returns its URL, the join codes of the `branches`
+    (none of which has a report yet) and a task id."""
     from bot.bootstrap import open_database
     from storage import repo
     from storage.db import session_scope
@@ -244,12 +249,14 @@ def prepare(db: str, branches: int, with_reports: bool, schema: str
     units += [dict(id=2 + d, code=f"HD{d:02d}", name=f"Huyện đoàn {d + 1}", parent_id=1,
                    level="Huyện") for d in range(DISTRICTS)]
     units += [dict(id=2 + DISTRICTS + b, code=f"CD{b:04d}", name=f"Chi đoàn {b + 1}",
-                   parent_id=2 + b % DISTRICTS, level="Chi đoàn") for b in range(branches)]
+                   parent_id=2 + b % DISTRICTS, level="Chi đoàn")
+              for b in range(branches + (REPORTING_BRANCHES if with_reports else 0))]
     for i, u in enumerate(units):
         u.update(join_code=f"J{i:07d}", position=i, active=True, contact=None)
     with engine.begin() as conn:
         conn.execute(insert(Unit), units)
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('unit', 'id'), 2000)"))
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('unit', 'id'), :last)"),
+                     {"last": len(units)})
     with session_scope(engine) as s:
         tasks = [t.id for t in repo.active_tasks(s)]
     if with_reports:
@@ -258,7 +265,7 @@ def prepare(db: str, branches: int, with_reports: bool, schema: str
         for i in range(REPORTS):
             week = 1 + i % 52
             at = datetime.fromisocalendar(YEAR, week, 3).replace(hour=3, tzinfo=timezone.utc)
-            unit_id = 2 + DISTRICTS + rng.randrange(branches)
+            unit_id = 2 + DISTRICTS + branches + rng.randrange(REPORTING_BRANCHES)
             rows.append(dict(receipt_code=f"BX-{i:06d}", unit_id=unit_id,
                              task_id=rng.choice(tasks), platform="telegram",
                              reporter_id=str(rng.randint(1, 5000)), reporter_name="Đoàn viên",
@@ -269,7 +276,7 @@ def prepare(db: str, branches: int, with_reports: bool, schema: str
             for i in range(0, len(rows), 10_000):
                 conn.execute(insert(Report), rows[i:i + 10_000])
     engine.dispose()
-    return url, [u["join_code"] for u in units if u["level"] == "Chi đoàn"], tasks[0]
+    return url, [u["join_code"] for u in units if u["level"] == "Chi đoàn"][:branches], tasks[0]
 
 
 class Cadres:
@@ -343,9 +350,9 @@ async def measure(args, schema: str) -> float:
         branches = 50 + n
     else:
         branches = 2 * (n // 4) + 2 * args.rounds * n + 2 * n + (n if args.export else 0)
-    print(f"preparing PostgreSQL data ({branches:,} branches"
-          f"{', 100,000 reports' if reports else ''}); server logs: {log}".replace(",", "."),
-          flush=True)
+    print(f"preparing PostgreSQL data ({branches} branches"
+          f"{f' and {REPORTING_BRANCHES} more with {REPORTS} reports' if reports else ''})"
+          f"; server logs: {log}", flush=True)
     url, codes, task_id = prepare(args.db, branches, reports, schema)
     cadres = Cadres(codes, task_id)
     api = ReplyWatch()
@@ -367,7 +374,8 @@ async def measure(args, schema: str) -> float:
         try:
             await wait_up(f"{base}/healthz", serve)
             await run_load(base, secret, api, cadres.fresh(50), None)
-            await export_phase(base, secret, api, env, log, cadres, rate / 4, n)
+            await export_phase(base, secret, api, env, log, cadres, rate / 4, n,
+                               serve.pid)
         finally:
             stop(serve)
             await api.stop()
@@ -407,7 +415,8 @@ async def measure(args, schema: str) -> float:
         show(f"bare at {rate:g}/s", bare_paced)
         show(f"fieldreport at {rate:g}/s", ours_paced)
         if args.export:
-            await export_phase(base, secret, api, env, log, cadres, rate / 4, n)
+            await export_phase(base, secret, api, env, log, cadres, rate / 4, n,
+                               serve.pid)
     finally:
         stop(bare)
         stop(serve)
@@ -423,7 +432,7 @@ async def measure(args, schema: str) -> float:
     return ratio
 
 
-async def export_phase(base, secret, api, env, log, cadres, rate, n) -> None:
+async def export_phase(base, secret, api, env, log, cadres, rate, n, server_pid) -> None:
     """Office staff export the year while other cadres report; the worker builds it."""
     worker = start([sys.executable, "-m", "bot.cli", "worker"], env, log)
     try:
@@ -441,7 +450,8 @@ async def export_phase(base, secret, api, env, log, cadres, rate, n) -> None:
                                      json=update) as resp:
                     assert resp.status == 200
         load = asyncio.create_task(run_load(base, secret, api,
-                                            cadres.fresh(n), rate, window))
+                                            cadres.fresh(n), rate, window,
+                                            server_pid))
         deadline = time.monotonic() + 600
         while api.counts[str(ADMIN_ID)] < before + 3 and time.monotonic() < deadline:
             await asyncio.sleep(0.2)  # which file?, «Đang lập…», then the file (or an apology)

@@ -64,23 +64,23 @@ class RateSlot(SQLModel, table=True):
 # --- inbound updates ------------------------------------------------------------------------
 
 _INBOUND = InboundUpdate.__table__
-# Built once: these run for every webhook update.
-_STORE = {
-    name: insert(_INBOUND).values(
-        platform=bindparam("platform"), update_key=bindparam("update_key"),
-        payload=bindparam("payload", type_=JSON), received_at=bindparam("now"),
-        claimed_by=bindparam("worker"), claimed_at=bindparam("now"), attempts=1, error="")
-    .on_conflict_do_nothing().returning(_INBOUND.c.id, _INBOUND.c.update_key)
-    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-# An update handled as it arrives: stored already handled, in the step's own transaction.
-_STORE_HANDLED = {
-    name: insert(_INBOUND).values(
-        platform=bindparam("platform"), update_key=bindparam("update_key"),
-        payload=bindparam("payload", type_=JSON), received_at=bindparam("now"),
-        claimed_by=bindparam("worker"), claimed_at=bindparam("now"), attempts=1, error="",
-        handled_at=bindparam("now"))
-    .on_conflict_do_nothing().returning(_INBOUND.c.id)
-    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+def _store_statement(dialect_insert, handled: bool):
+    values = dict(platform=bindparam("platform"), update_key=bindparam("update_key"),
+                  payload=bindparam("payload", type_=JSON), received_at=bindparam("now"),
+                  claimed_by=bindparam("worker"), claimed_at=bindparam("now"), attempts=1,
+                  error="")
+    if handled:  # handled on arrival: stored in the step's own transaction
+        values["handled_at"] = bindparam("now")
+    return (dialect_insert(_INBOUND).values(**values).on_conflict_do_nothing()
+            .returning(_INBOUND.c.id, _INBOUND.c.update_key))
+
+
+# Built once: these run for every webhook update. Keyed by (dialect, handled).
+_STORE = {(name, handled): _store_statement(insert, handled)
+          for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+          for handled in (False, True)}
 _CLAIM = (update(_INBOUND).where(_INBOUND.c.id == bindparam("row_id"),
                                  _INBOUND.c.handled_at.is_(None))
           .values(handled_at=bindparam("now")))
@@ -92,14 +92,23 @@ def store_update(s: Session, platform: str, update_key: str, payload: dict, work
     return store_updates(s, platform, [(update_key, payload)], worker, now)[0]
 
 
+def store_handled(s: Session | Connection, platform: str, update_key: str, payload: dict,
+                  worker: str, now: datetime) -> bool:
+    """Keep the raw update as handled, in the caller's transaction (the step that handles it);
+    False when it was stored before (a repeat: the step must have no effect)."""
+    return store_updates(s, platform, [(update_key, payload)], worker, now,
+                         handled=True)[0] is not None
+
+
 def store_updates(s: Session | Connection, platform: str, updates: list[tuple[str, dict]],
-                  worker: str, now: Optional[datetime] = None) -> list[Optional[int]]:
+                  worker: str, now: Optional[datetime] = None,
+                  handled: bool = False) -> list[Optional[int]]:
     """Keep several raw updates in one statement (a webhook's group commit); for each, its
     row id, or None when it was stored before or earlier in the same list (a repeat)."""
     if not updates:
         return []
     conn = s.connection() if isinstance(s, Session) else s
-    statement = _STORE["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    statement = _STORE["postgresql" if conn.dialect.name == "postgresql" else "sqlite", handled]
     now = now or utcnow()
     params = [{"platform": platform, "update_key": key, "payload": payload, "now": now,
                "worker": worker} for key, payload in updates]
@@ -107,17 +116,6 @@ def store_updates(s: Session | Connection, platform: str, updates: list[tuple[st
     rows = conn.execute(statement, params[0] if len(params) == 1 else params).all()
     stored = {row.update_key: row.id for row in rows}
     return [stored.pop(key, None) for key, _ in updates]
-
-
-def store_handled(s: Session | Connection, platform: str, update_key: str, payload: dict,
-                  worker: str, now: datetime) -> bool:
-    """Keep the raw update as handled, in the caller's transaction (the step that handles it);
-    False when it was stored before (a repeat: the step must have no effect)."""
-    conn = s.connection() if isinstance(s, Session) else s
-    statement = _STORE_HANDLED["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
-    return conn.execute(statement, {"platform": platform, "update_key": update_key,
-                                    "payload": payload, "now": now, "worker": worker}
-                        ).first() is not None
 
 
 def claim_stored(s: Session, update_id: int, now: datetime) -> bool:

@@ -123,10 +123,14 @@ class Inbox:
             mark = ArrivalMark(self, update_key, payload, settle)
             try:
                 await self.handler(payload, mark)
+                if mark.committed:
+                    return
                 if not mark.used:  # the core had nothing to do: kept, as handled
                     await asyncio.to_thread(self._store_handled, update_key, payload)
                     settle(True)
-                return
+                    return
+                log.error("%s update %s: its step did not commit; stored for a later try",
+                          self.platform, update_key)
             except Exception:
                 if mark.committed:  # the step is done; only sending its replies failed
                     log.exception("%s update %s: replies failed", self.platform, update_key)

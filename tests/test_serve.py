@@ -1,5 +1,6 @@
 """`fieldreport serve`: the Telegram webhook through the real aiohttp app and PTB parsing."""
 import asyncio
+import threading
 from dataclasses import replace
 
 from sqlalchemy import func
@@ -167,6 +168,36 @@ async def test_a_step_that_fails_is_stored_and_tried_again_after_the_lease(
     with session_scope(engine) as s:
         assert serving.unhandled_count(s) == 0
     assert len(api.texts("4242")) == 1 and count(engine, Member) == 1
+
+
+async def test_a_tap_right_after_a_photo_waits_for_the_photo(server, api, org):
+    """A photo is stored first, a tap is handled on arrival: while the photo is still being
+    stored, the tap that followed it cannot overtake it (the photo step needs the photo
+    before «Xong»)."""
+    inbox = server.app[keys.INBOX]
+    real_handler, real_store = inbox.handler, inbox._store_batch
+    entered, storing = threading.Event(), threading.Event()
+    handled = []
+
+    def slow_store(batch):
+        entered.set()
+        storing.wait(5)
+        return real_store(batch)
+
+    async def recording(payload, mark):
+        handled.append("photo" if "photo" in payload.get("message", {}) else "tap")
+        await real_handler(payload, mark)
+    inbox.handler, inbox._store_batch = recording, slow_store
+    updates = Updates()
+    photo = asyncio.create_task(server.post_update(updates.photo(USER, "AgACphoto")))
+    await wait_for(entered.is_set)
+    tap = asyncio.create_task(server.post_update(updates.tap(USER, "done")))
+    await asyncio.sleep(0.2)
+    assert handled == [] and not tap.done()
+    storing.set()
+    assert await photo == 200 and await tap == 200
+    await server.settle()
+    assert handled == ["photo", "tap"]
 
 
 async def test_an_update_the_core_ignores_is_kept_as_handled(server, api, engine):

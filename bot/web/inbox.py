@@ -97,11 +97,13 @@ class Inbox:
         """Store the update (returns once committed); False for a repeat. Then handle it."""
         if self.on_arrival(payload):
             return await self._receive_on_arrival(update_key, payload)
-        row_id = await self._store(update_key, payload)
-        if row_id is None:
+        stored = self._store(update_key, payload)
+        # Handled by a task that takes the chat's place now: a later update of the chat
+        # handled on arrival cannot overtake this one while it is being stored.
+        self._track(asyncio.create_task(self._process_new(stored, payload)))
+        if await asyncio.shield(stored) is None:
             log.info("repeated %s update %s ignored", self.platform, update_key)
             return False
-        self._spawn(row_id, payload, 1)
         return True
 
     async def _receive_on_arrival(self, update_key: str, payload: dict) -> bool:
@@ -147,16 +149,16 @@ class Inbox:
             serving.store_handled(s, self.platform, update_key, payload, self.worker,
                                   self.clock())
 
-    async def _store(self, update_key: str, payload: dict) -> Optional[int]:
-        """Group commit: updates that arrive while a commit is under way are stored together
-        in the next one, so under load one commit answers many requests; alone, an update
-        is committed at once."""
+    def _store(self, update_key: str, payload: dict) -> asyncio.Future:
+        """The row id once committed, or None for a repeat. Group commit: updates that arrive
+        while a commit is under way are stored together in the next one, so under load one
+        commit answers many requests; alone, an update is committed at once."""
         waiter = asyncio.get_running_loop().create_future()
         self._pending.append((update_key, payload, waiter))
         if not self._flushing:
             self._flushing = True
             asyncio.create_task(self._flush())
-        return await waiter
+        return waiter
 
     async def _flush(self) -> None:
         try:
@@ -204,6 +206,15 @@ class Inbox:
     async def _process(self, row_id: int, payload: dict, attempt: int) -> None:
         async with self._chat_lock(self.chat_of(payload)):
             await self._handle(row_id, payload, attempt)
+
+    async def _process_new(self, stored: asyncio.Future, payload: dict) -> None:
+        async with self._chat_lock(self.chat_of(payload)):
+            try:
+                row_id = await stored
+            except Exception:  # not stored: the platform got a 500 and sends it again
+                return
+            if row_id is not None:
+                await self._handle(row_id, payload, 1)
 
     async def _handle(self, row_id: int, payload: dict, attempt: int) -> None:
         mark = HandledMark(row_id, self.clock())

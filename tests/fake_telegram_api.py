@@ -49,12 +49,14 @@ class FakeBotApi:
         self._ids = itertools.count(1)
         self._runner: Optional[web.AppRunner] = None
         self.url = ""
+        self.files: dict[str, bytes] = {}  # file_id -> bytes, served by getFile + download
 
     # --- server -------------------------------------------------------------------------
 
     async def start(self, port: int = 0) -> str:
         app = web.Application(client_max_size=60 * 1024 * 1024)  # documents up to 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/photos/{name}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -87,10 +89,21 @@ class FakeBotApi:
             return _ok(BOT)
         if method in ("sendMessage", "sendPhoto", "sendDocument"):
             return self._send(params)
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                return _error(400, "Bad Request: invalid file_id")
+            return _ok({"file_id": file_id, "file_unique_id": f"u{file_id}",
+                        "file_size": len(self.files[file_id]),
+                        "file_path": f"photos/{file_id}.jpg"})
         if method == "getUpdates":  # nobody writes to this bot: a short long-poll, then nothing
             await asyncio.sleep(min(float(params.get("timeout") or 0), 1.0))
             return _ok([])
         return _ok(True)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["name"].rsplit(".", 1)[0])
+        return web.Response(body=data) if data is not None else web.Response(status=404)
 
     def _send(self, params: dict) -> web.Response:
         chat = str(params.get("chat_id"))

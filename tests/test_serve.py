@@ -9,9 +9,11 @@ from sqlmodel import select
 from bot.web import keys
 from storage import serving
 from storage.db import make_engine, session_scope
-from storage.models import Member, ProcessedUpdate
+from storage import repo
+from storage.models import Member, ProcessedUpdate, Report
 from storage.serving import InboundUpdate
 from tests.serve_support import Server, serve_settings, wait_for
+from tests.support import photo_bytes
 from tests.telegram_fake import Updates
 from tests.serve_support import api, server  # noqa: F401  (shared fixtures)
 
@@ -198,6 +200,26 @@ async def test_a_tap_right_after_a_photo_waits_for_the_photo(server, api, org):
     assert await photo == 200 and await tap == 200
     await server.settle()
     assert handled == ["photo", "tap"]
+
+
+async def test_a_whole_report_with_a_photo_through_the_webhook(server, api, org, engine):
+    """The photo is stored first and downloaded from the Bot API; the taps around it are
+    handled on arrival; the report keeps the photo."""
+    api.files["AgACevidence"] = photo_bytes(3)
+    updates = Updates()
+    await say(server, api, f"/start {org['CD-A1'].join_code}")
+    await say(server, api, "/baocao")
+    steps = [updates.tap(USER, api.received[-1].buttons[0]["callback_data"]),
+             updates.text(USER, "Ra quân dọn vệ sinh tuyến đường ấp"), updates.text(USER, "25"),
+             updates.photo(USER, "AgACevidence"), updates.tap(USER, "done"),
+             updates.tap(USER, "skip"), updates.tap(USER, "send")]
+    for update in steps:
+        assert await server.post_update(update) == 200
+        await server.settle()
+    assert "Mã biên nhận" in api.texts("4242")[-1]
+    with session_scope(engine) as s:
+        report = s.exec(select(Report)).one()
+        assert report.participants == 25 and len(repo.report_photos(s, report.id)) == 1
 
 
 async def test_an_update_the_core_ignores_is_kept_as_handled(server, api, engine):

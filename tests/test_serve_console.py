@@ -15,10 +15,12 @@ from bot.web import keys
 from bot.web.app import create_app
 from bot.zalo.webhook import SECRET_HEADER as ZALO_SECRET_HEADER, derived_secret
 from storage.db import session_scope
+from storage.models import Member
 from storage.serving import InboundUpdate
 from tests.console_support import add_staff, log_in
 from tests.fake_zalo import TOKEN as ZALO_TOKEN, FakeZaloOa
 from tests.serve_support import Server, serve_settings
+from tests.support import photo_bytes
 from tests.telegram_fake import Updates
 from tests.serve_support import api, zalo_api  # noqa: F401  (shared fixtures)
 
@@ -97,7 +99,8 @@ def stored(engine) -> int:
 
 async def test_zalo_event_stored_before_a_crash_is_handled_once_after_restart(
         zalo_api, services, clock, org, engine):
-    """The process answers 200 (the event is committed) and dies before handling it."""
+    """A photo is stored first (its step downloads it): the process answers 200 (the event
+    is committed) and dies before handling it."""
     crashed = await Server(zalo_settings(zalo_api), services, clock).start()
     [inbox] = crashed.app[keys.ZALO_INBOXES]
     never = asyncio.Event()
@@ -105,8 +108,7 @@ async def test_zalo_event_stored_before_a_crash_is_handled_once_after_restart(
     async def dies_before_handling(payload, mark):
         await never.wait()
     inbox.handler = dies_before_handling
-    assert await zalo_post(crashed, zalo_api.text("z-5", f"/start {org['CD-B1'].join_code}")) \
-        == 200
+    assert await zalo_post(crashed, zalo_api.photo("z-5", photo_bytes(1))) == 200
     for task in list(inbox._tasks):  # SIGKILL: nothing more runs
         task.cancel()
     await crashed.stop()
@@ -124,7 +126,25 @@ async def test_zalo_event_stored_before_a_crash_is_handled_once_after_restart(
     finally:
         await restarted.stop()
     texts = zalo_api.texts("z-5")
-    assert len(texts) == 1 and "Chi đoàn khóm 1" in texts[0]
+    assert len(texts) == 1 and "để báo cáo" in texts[0]
+
+
+async def test_a_zalo_text_is_stored_and_handled_before_its_200(zalo_api, services, clock, org,
+                                                               engine):
+    """Like a Telegram text: when the 200 comes the step is committed with the stored event."""
+    server = await Server(zalo_settings(zalo_api), services, clock).start()
+    try:
+        assert await zalo_post(server, zalo_api.text("z-7", f"/start {org['CD-B1'].join_code}")) \
+            == 200
+        with session_scope(engine) as s:
+            row = s.exec(select(InboundUpdate).where(InboundUpdate.platform == "zalo")).one()
+            members = s.exec(select(func.count()).select_from(Member)
+                             .where(Member.user_id == "z-7")).one()
+        assert row.handled_at is not None and members == 1
+        await settle(server.app[keys.ZALO_INBOXES][0])
+        assert "Chi đoàn khóm 1" in zalo_api.texts("z-7")[0]
+    finally:
+        await server.stop()
 
 
 async def test_a_repeated_zalo_event_is_stored_and_handled_once(zalo_api, services, clock, org,
@@ -168,7 +188,7 @@ async def test_zalo_oa_event_stored_before_a_crash_is_handled_once_after_restart
         await never.wait()
     inbox.handler = dies_before_handling
     oa_api.webhook_url = str(crashed.client.make_url("/zalo/oa/webhook"))
-    event = oa_api.text("5510185758261927916", f"/start {org['CD-A1'].join_code}")
+    event = oa_api.image("5510185758261927916", photo_bytes(2))  # stored first
     assert await oa_api.post_webhook(event) == 200
     for task in list(inbox._tasks):  # SIGKILL: nothing more runs
         task.cancel()
@@ -187,4 +207,4 @@ async def test_zalo_oa_event_stored_before_a_crash_is_handled_once_after_restart
     finally:
         await restarted.stop()
     texts = [body["message"].get("text", "") for _, body in oa_api.sent]
-    assert len(texts) == 1 and "Chi đoàn ấp 1" in texts[0]
+    assert len(texts) == 1 and "để báo cáo" in texts[0]

@@ -191,7 +191,13 @@ def _zalo_inbox_maker(app: web.Application, services, clock, me) -> Callable:
         def chat_of(payload: dict) -> str:
             event = parse(payload)
             return event.chat_id if event is not None else ""
-        inbox = Inbox(services.engine, platform, handle, me, clock=clock, chat_of=chat_of)
+
+        def without_download(payload: dict) -> bool:
+            """Handled within the request: every event but a photo (its step downloads it)."""
+            event = parse(payload)
+            return event is not None and not event.photo_url
+        inbox = Inbox(services.engine, platform, handle, me, clock=clock, chat_of=chat_of,
+                      on_arrival=without_download)
         app[keys.ZALO_INBOXES].append(inbox)
         return inbox
 

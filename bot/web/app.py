@@ -192,12 +192,13 @@ def _zalo_inbox_maker(app: web.Application, services, clock, me) -> Callable:
             event = parse(payload)
             return event.chat_id if event is not None else ""
 
-        def without_download(payload: dict) -> bool:
-            """Handled within the request: every event but a photo (its step downloads it)."""
+        def event_without_photo(payload: dict) -> bool:
+            """Handled within the request: every event but a photo (its step downloads it),
+            as `without_download` decides for Telegram."""
             event = parse(payload)
             return event is not None and not event.photo_url
         inbox = Inbox(services.engine, platform, handle, me, clock=clock, chat_of=chat_of,
-                      on_arrival=without_download)
+                      on_arrival=event_without_photo)
         app[keys.ZALO_INBOXES].append(inbox)
         return inbox
 

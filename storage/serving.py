@@ -31,7 +31,8 @@ class InboundUpdate(SQLModel, table=True):
     claimed_by: str = Field(default="", max_length=64)
     claimed_at: Optional[datetime] = None
     attempts: int = 0
-    handled_at: Optional[datetime] = Field(default=None, index=True)
+    # ix_inbound_update_open (handled_at first) serves every query on handled_at.
+    handled_at: Optional[datetime] = None
     error: str = Field(default="", max_length=500)
 
 

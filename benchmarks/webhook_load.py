@@ -162,6 +162,7 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
     server's CPU milliseconds per update (a figure other work on the machine does not skew)."""
     cpu0 = tree_cpu(server_pid) if server_pid else 0.0
     db0 = postgres_cpu()
+    own0 = time.process_time()  # this process: the load generator and the fake Bot API
     latencies: list[tuple[float, float]] = []  # (sent at, latency)
     lost = 0
     pace = Pace(rate)
@@ -194,6 +195,7 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
         elapsed = time.monotonic() - t0
     cpu = (tree_cpu(server_pid) - cpu0) if server_pid else float("nan")
     db_cpu = postgres_cpu() - db0
+    own_cpu = time.process_time() - own0
     await asyncio.sleep(1.0)  # late duplicates would arrive now
     sent_steps = sum(len(steps) for _, steps in cadres)
     duplicated = sum(max(0, api.counts[str(user["id"])] - len(steps)) for user, steps in cadres)
@@ -208,7 +210,8 @@ async def run_load(base: str, secret: str, api: ReplyWatch, cadres: list[tuple[d
             "p99": pct(lat, 99), "lost": lost, "duplicated": duplicated,
             "p99_window": pct(lat_in, 99), "n_window": len(lat_in),
             "cpu_ms": cpu * 1000 / max(1, len(lat)),
-            "db_cpu_ms": db_cpu * 1000 / max(1, len(lat)), "saved": saved, "cadres": len(cadres)}
+            "db_cpu_ms": db_cpu * 1000 / max(1, len(lat)),
+            "own_cpu_ms": own_cpu * 1000 / max(1, len(lat)), "saved": saved, "cadres": len(cadres)}
 
 
 def pct(values: list[float], q: int) -> float:
@@ -222,7 +225,7 @@ def show(name: str, r: dict) -> None:
     print(f"{name:26} {r['updates']:6} updates {r['rate']:7.0f} updates/s  "
           f"p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  lost {r['lost']}  "
           f"duplicated {r['duplicated']}  CPU/update: server {r['cpu_ms']:.2f} ms, "
-          f"PostgreSQL {r['db_cpu_ms']:.2f} ms"
+          f"PostgreSQL {r['db_cpu_ms']:.2f} ms, load+fake API {r['own_cpu_ms']:.2f} ms"
           + (f"  reports saved {r['saved']}/{r['cadres']}" if r["saved"] else ""), flush=True)
 
 

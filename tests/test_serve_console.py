@@ -17,7 +17,7 @@ from bot.zalo.webhook import SECRET_HEADER as ZALO_SECRET_HEADER, derived_secret
 from storage.db import session_scope
 from storage.models import Member
 from storage.serving import InboundUpdate
-from tests.console_support import add_staff, log_in
+from tests.console_support import add_staff, csrf, log_in
 from tests.fake_zalo import TOKEN as ZALO_TOKEN, FakeZaloOa
 from tests.serve_support import Server, serve_settings
 from tests.support import photo_bytes
@@ -54,6 +54,51 @@ async def test_serve_answers_the_console_beside_the_webhooks(api, services, cloc
         assert "đã tham gia" in api.texts("4242")[-1]
     finally:
         await client.close()
+
+
+async def test_offices_exporting_at_once_do_not_stop_the_cadres_dialogs(api, services, clock,
+                                                                        org, monkeypatch):
+    """Files are written in threads of their own: with more exports still being written than
+    the process has database threads, a cadre's step is answered at once."""
+    from bot.console import exporting
+    from bot.console.db import FILE_THREADS
+    from bot.web.app import DB_THREADS
+    release, writing = threading.Event(), []
+    real_write = exporting._write
+
+    def held_write(*args, **kwargs):
+        writing.append(True)
+        release.wait(10)
+        return real_write(*args, **kwargs)
+    monkeypatch.setattr(exporting, "_write", held_write)
+    add_staff(services.engine, "900")
+    app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
+                           clock=clock)
+    client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
+    await client.start_server()
+    exports = []
+    try:
+        await log_in(client, services, "900")
+        token = await csrf(client, "/xuat")
+        exports = [asyncio.ensure_future(client.post("/xuat", data={
+            "csrf": token, "ky": "tuan_nay", "loai": "excel"})) for _ in range(DB_THREADS + 1)]
+        while len(writing) < FILE_THREADS:
+            await asyncio.sleep(0.01)
+        update = Updates().text(Updates.user(4242, "Lan"), f"/start {org['CD-A1'].join_code}")
+        hook = await asyncio.wait_for(client.post("/telegram/webhook", json=update, headers={
+            "X-Telegram-Bot-Api-Secret-Token": Server(app[keys.SETTINGS], services,
+                                                      clock).secret}), 5)
+        assert hook.status == 200
+        while app[keys.INBOX].in_flight:
+            await asyncio.sleep(0.01)
+        assert "đã tham gia" in api.texts("4242")[-1]
+        assert not any(e.done() for e in exports)  # the workbooks were all still being written
+    finally:
+        release.set()
+        responses = await asyncio.gather(*exports)
+        await client.close()
+    assert [r.status for r in responses] == [200] * (DB_THREADS + 1)
+    assert len(writing) == DB_THREADS + 1
 
 
 def test_processes_starting_together_share_one_console_key(tmp_path):

@@ -21,7 +21,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlmodel import select
 
-from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db
+from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db, write_file
 from bot.console.security import viewer_of
 from exports.periods import Period, PeriodError, as_period
 from storage import repo, web as webdb
@@ -143,7 +143,7 @@ async def export_start(request: web.Request):
     if form.get("loai") == "word":
         target = out_dir(settings) / file_name(period, unit, now, "docx")
         try:
-            await asyncio.to_thread(_write_word, svc, settings, target, period, unit, now)
+            await write_file(_write_word, svc, settings, target, period, unit, now)
         except ValueError as exc:  # exports.report_docx.ReportError: a Vietnamese message
             units = await run_db(request, lambda s: export_units(s, viewer))
             return aiohttp_jinja2.render_template("export.html", request, {
@@ -152,7 +152,7 @@ async def export_start(request: web.Request):
         return _download(target, DOCX)
     target = out_dir(settings) / file_name(period, unit, now)
     if reports <= SMALL_EXPORT:
-        await asyncio.to_thread(_write, svc, settings, target, period, unit, now)
+        await write_file(_write, svc, settings, target, period, unit, now)
         return _download(target)
     token = webdb.new_secret()
 
@@ -213,8 +213,8 @@ class Progress:
 async def _run_job(svc, settings, job_id, target, period, unit, now, reports) -> None:
     """Writes the workbook in a thread; the job row gets its real progress once a second."""
     progress, shown = Progress(), 0
-    work = asyncio.ensure_future(asyncio.to_thread(_write, svc, settings, target, period, unit,
-                                                   now, on_progress=progress))
+    work = asyncio.ensure_future(write_file(_write, svc, settings, target, period, unit, now,
+                                            on_progress=progress))
     while not work.done():
         await asyncio.wait({work}, timeout=PROGRESS_EVERY)
         if progress.percent != shown and not work.done():

@@ -1,7 +1,6 @@
 """Đơn vị: the tree, a units file checked and previewed before it is written, the join sheet."""
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db
+from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db, write_file
 from bot.console.security import viewer_of
 from storage import repo, web as webdb
 from storage.units_import import UnitImportError, import_units
@@ -231,7 +230,7 @@ async def join_sheet_file(request: web.Request):
     sheet = await run_db(request, build)
     from exports.join_sheet import write_join_sheet
     out = Path(tempfile.mkdtemp(prefix="ma-tham-gia-")) / f"ma-tham-gia.{kind}"
-    await asyncio.to_thread(write_join_sheet, out, sheet)
+    await write_file(write_join_sheet, out, sheet)
     body = out.read_bytes()
     out.unlink()
     out.parent.rmdir()

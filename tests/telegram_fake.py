@@ -114,12 +114,14 @@ class Updates:
                                   "length": len(text.split()[0])}]
         return self._message(user, chat_id or user["id"], **extra)
 
-    def photo(self, user: dict, file_id: str, chat_id: Optional[int] = None) -> dict:
+    def photo(self, user: dict, file_id: str, chat_id: Optional[int] = None,
+              caption: str = "") -> dict:
         sizes = [{"file_id": f"{file_id}_s", "file_unique_id": f"{file_id}_s", "width": 90,
                   "height": 67, "file_size": 1000},
                  {"file_id": file_id, "file_unique_id": file_id, "width": 640, "height": 480,
                   "file_size": 30000}]
-        return self._message(user, chat_id or user["id"], photo=sizes)
+        extra = {"caption": caption} if caption else {}
+        return self._message(user, chat_id or user["id"], photo=sizes, **extra)
 
     def sticker(self, user: dict, chat_id: Optional[int] = None) -> dict:
         return self._message(user, chat_id or user["id"], sticker={

@@ -90,6 +90,26 @@ async def test_buttons_and_photo_download(telegram, org, services):
     assert len(list((services.media.root / "thumbs").rglob("*.jpg"))) == 1
 
 
+async def test_photo_caption_is_offered_as_the_difficulties_answer(telegram, org, engine):
+    """A caption typed under the evidence photo is not lost: the difficulties step offers it."""
+    bot, request = telegram
+    chat = TelegramChat(bot, request, 100, "An")
+    for action in (f"/start {org['CD-A1'].join_code}", "/baocao", "tap:NV5",
+                   "Dọn vệ sinh kênh mương ấp 1", "18"):
+        await chat.act(action)
+    request.files["photo21"] = photo_bytes(21)
+    shown = await chat.feed(chat.updates.photo(chat.user, "photo21",
+                                               caption="Thiếu găng tay, đề nghị huyện hỗ trợ"))
+    assert "Đã nhận ảnh 1/10" in "\n".join(shown)
+    asked = await chat.act("tap:Xong")
+    assert "«Thiếu găng tay, đề nghị huyện hỗ trợ»" in asked
+    assert "Mã biên nhận: BC-" not in asked
+    await chat.act("tap:Dùng chú thích ảnh")
+    assert "Mã biên nhận: BC-" in await chat.act("tap:Gửi")
+    with session_scope(engine) as s:
+        assert s.exec(select(Report)).one().difficulties == "Thiếu găng tay, đề nghị huyện hỗ trợ"
+
+
 async def test_duplicate_update_is_answered_once(telegram, org, engine):
     from telegram import Update
     bot, request = telegram

@@ -40,7 +40,9 @@ def to_incoming(update: Update, bot: Bot) -> Optional[Incoming]:
         async def load_photo() -> bytes:
             file = await bot.get_file(file_id)
             return bytes(await file.download_as_bytearray())
-        return Incoming(kind="photo", load_photo=load_photo, **base)
+        # The caption, as on Zalo: the core offers it for the step it can answer.
+        return Incoming(kind="photo", text=message.caption or "", load_photo=load_photo,
+                        **base)
     if message.sticker is not None:
         return Incoming(kind="sticker", **base)
     if message.document is not None:

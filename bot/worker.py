@@ -52,8 +52,10 @@ class JobRunner:
     """Claims queued jobs one at a time and runs them in a thread, off the event loop."""
 
     def __init__(self, services: Services, senders: Mapping[str, Sender], public_url: str = "",
-                 link_hours: int = 24, poll: float = POLL):
-        self.services, self.senders = services, senders
+                 link_hours: int = 24, poll: float = POLL,
+                 settings: Optional[Settings] = None):
+        """`settings`: the office's letterhead for the console's workbooks."""
+        self.services, self.senders, self.settings = services, senders, settings
         self.public_url, self.link_hours, self.poll = public_url, link_hours, poll
         self.worker = worker_name()
         self._stop = asyncio.Event()
@@ -95,12 +97,30 @@ class JobRunner:
         if job is None:
             return False
         log.info("job %s %s started", job.id, job.kind)
-        await self._export(job)
+        if job.kind == serving.CONSOLE_EXPORT:
+            await self._console_export(job)
+        else:
+            await self._export(job)
         return True
 
     def _claim(self):
         with session_scope(self.services.engine) as s:
-            return serving.claim_job(s, self.worker, self.services.clock(), LEASE)
+            return serving.claim_job(s, self.worker, self.services.clock(), LEASE,
+                                     kinds=("export", serving.CONSOLE_EXPORT))
+
+    async def _console_export(self, job) -> None:
+        """A workbook the office asked for in the console: its page follows the job's row."""
+        from bot.console.exporting import build_queued
+        settings = self.settings or Settings(_env_file=None)
+        try:
+            path = await asyncio.get_running_loop().run_in_executor(
+                self._builder, build_queued, self.services, settings, job.payload)
+        except Exception as exc:
+            log.exception("console export job %s failed", job.id)
+            await asyncio.to_thread(self._finish, job.id, "failed", "", f"{type(exc).__name__}")
+            return
+        await asyncio.to_thread(self._finish, job.id, "done", str(path), "")
+        log.info("job %s console export %s written", job.id, job.payload["spec"])
 
     async def _export(self, job) -> None:
         request = job.payload
@@ -183,7 +203,7 @@ class Worker:
                  poll: float = POLL):
         self.settings, self.services, self.senders = settings, services, senders
         self.jobs = JobRunner(services, senders, settings.public_url, settings.export_link_hours,
-                              poll)
+                              poll, settings)
         self.reminders = None
 
     async def start(self) -> None:

@@ -171,6 +171,9 @@ def prune_updates(s: Session, before: datetime) -> int:
 
 # --- jobs -----------------------------------------------------------------------------------
 
+CONSOLE_EXPORT = "console_export"  # a workbook asked for in the office console (job kind)
+
+
 def enqueue(s: Session, kind: str, payload: dict, now: Optional[datetime] = None) -> Job:
     job = Job(kind=kind, payload=dict(payload), created_at=now or utcnow())
     s.add(job)

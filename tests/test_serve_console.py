@@ -17,7 +17,7 @@ from bot.zalo.webhook import SECRET_HEADER as ZALO_SECRET_HEADER, derived_secret
 from storage.db import session_scope
 from storage.models import Member
 from storage.serving import InboundUpdate
-from tests.console_support import add_staff, csrf, log_in
+from tests.console_support import add_report, add_staff, csrf, log_in
 from tests.fake_zalo import TOKEN as ZALO_TOKEN, FakeZaloOa
 from tests.serve_support import Server, serve_settings
 from tests.support import photo_bytes
@@ -99,6 +99,59 @@ async def test_offices_exporting_at_once_do_not_stop_the_cadres_dialogs(api, ser
         await client.close()
     assert [r.status for r in responses] == [200] * (DB_THREADS + 1)
     assert len(writing) == DB_THREADS + 1
+
+
+def period_forms(now):
+    from datetime import timedelta
+
+    from storage.clock import to_local
+    today = to_local(now).date()
+    return [{"ky": "tuan_nay"},
+            {"ky": "khoang", "tu": f"{today - timedelta(days=9):%d/%m/%Y}",
+             "den": f"{today + timedelta(days=1):%d/%m/%Y}"}]
+
+
+@pytest.mark.parametrize("form", [0, 1], ids=["week", "range of days"])
+async def test_a_large_console_export_under_serve_is_built_by_the_worker(
+        api, services, clock, org, engine, monkeypatch, form):
+    """Not in the web process (a year's workbook would hold it for tens of seconds): the job
+    page follows a job `fieldreport worker` builds, and the file downloads from the page."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from bot.console import exporting
+    from bot.worker import JobRunner
+    from storage.serving import CONSOLE_EXPORT, Job
+    monkeypatch.setattr(exporting, "SMALL_EXPORT", 1)
+    for code in ("CD-A1", "CD-A2"):
+        add_report(services, code)
+    add_staff(services.engine, "900")
+    app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
+                           clock=clock)
+    client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
+    await client.start_server()
+    try:
+        await log_in(client, services, "900")
+        start = await client.post("/xuat", data={
+            "csrf": await csrf(client, "/xuat"), "loai": "excel",
+            **period_forms(clock())[form]}, allow_redirects=False)
+        assert start.status == 303
+        job = start.headers["Location"]
+        await asyncio.sleep(0.2)  # time enough for a workbook of two rows, were it built here
+        state = await (await client.get(job + "/tien-do")).json()
+        assert state == {"status": "running", "progress": 0, "error": ""}
+        with session_scope(engine) as s:
+            assert [j.kind for j in s.exec(select(Job))] == [CONSOLE_EXPORT]
+        worker = JobRunner(app[keys.SERVICES], app[keys.SENDERS], settings=app[keys.SETTINGS])
+        assert await worker.run_one() is True
+        assert await worker.run_one() is False  # built once
+        state = await (await client.get(job + "/tien-do")).json()
+        assert state == {"status": "done", "progress": 100, "error": ""}
+        book = load_workbook(io.BytesIO(await (await client.get(job + "/tep")).read()))
+        assert "Tổng hợp" in book.sheetnames and book["Chi tiết"].max_row >= 3
+    finally:
+        await client.close()
 
 
 def test_processes_starting_together_share_one_console_key(tmp_path):

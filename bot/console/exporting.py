@@ -2,7 +2,10 @@
 report`, scoped to the person's subtree.
 
 Small workbooks are written at once (in a thread) and downloaded; larger ones run as a
-background job whose page shows the real progress (exports.rollup's on_progress). The báo cáo
+background job whose page shows the real progress (exports.rollup's on_progress): under `serve`
+`fieldreport worker` builds them, as it builds /xuat's (a year's workbook holds a process's CPU
+for tens of seconds, which the cadres' dialogs in a web process would feel); under `fieldreport
+run`, a thread of this process. The báo cáo
 is written at once: it is built from the period's figures, not row by row. /tai-ve/<token>
 answers the download link /xuat sends on Zalo (issued by `fieldreport worker` with
 storage.web.issue_download_token): the one download route for files made for a platform that
@@ -13,7 +16,8 @@ import asyncio
 import logging
 import mimetypes
 import re
-from datetime import datetime, timedelta
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -24,7 +28,7 @@ from sqlmodel import select
 from bot.console.db import APP_SERVICES, APP_SETTINGS, run_db, write_file
 from bot.console.security import viewer_of
 from exports.periods import Period, PeriodError, as_period
-from storage import repo, web as webdb
+from storage import repo, serving, web as webdb
 from storage.clock import to_local
 from storage.db import session_scope
 from storage.models import Unit
@@ -155,6 +159,7 @@ async def export_start(request: web.Request):
         await write_file(_write, svc, settings, target, period, unit, now)
         return _download(target)
     token = webdb.new_secret()
+    to_worker = svc.queue_export is not None  # `serve`: long jobs are the worker's
 
     def create(s):
         job = webdb.ExportJob(token_hash=webdb.digest(token), who=viewer.who,
@@ -162,11 +167,18 @@ async def export_start(request: web.Request):
                               label=period.title, reports=reports, created_at=now)
         s.add(job)
         s.flush()
+        if to_worker:  # queued in the same transaction: a job row always has its builder
+            serving.enqueue(s, serving.CONSOLE_EXPORT, {
+                "export_job": job.id, "spec": period.spec, "unit_id": job.unit_id,
+                "dates": [period.date_from.isoformat(), period.date_to.isoformat()],
+                "target": str(target), "at": now.isoformat()}, now)
         return job.id
     job_id = await run_db(request, create)
-    task = asyncio.create_task(_run_job(svc, settings, job_id, target, period, unit, now, reports))
-    request.app[JOBS].add(task)
-    task.add_done_callback(request.app[JOBS].discard)
+    if not to_worker:
+        task = asyncio.create_task(_run_job(svc, settings, job_id, target, period, unit, now,
+                                            reports))
+        request.app[JOBS].add(task)
+        task.add_done_callback(request.app[JOBS].discard)
     raise web.HTTPSeeOther(f"/xuat/viec/{token}")
 
 
@@ -224,12 +236,50 @@ async def _run_job(svc, settings, job_id, target, period, unit, now, reports) ->
         path = work.result()
     except Exception as exc:  # the office sees a message, the log the cause
         log.exception("console export job %s failed", job_id)
-        await asyncio.to_thread(_set_job, svc, job_id, status="failed", finished_at=svc.clock(),
-                                error=str(exc)[:400] if isinstance(exc, ValueError)
-                                else "Lỗi khi lập bảng tổng hợp.")
+        await asyncio.to_thread(_job_failed, svc, job_id, exc)
         return
-    await asyncio.to_thread(_set_job, svc, job_id, status="done", progress=100,
-                            file_path=str(path), finished_at=svc.clock())
+    await asyncio.to_thread(_job_done, svc, job_id, path)
+
+
+def _job_done(svc, job_id: int, path: Path) -> None:
+    _set_job(svc, job_id, status="done", progress=100, file_path=str(path),
+             finished_at=svc.clock())
+
+
+def _job_failed(svc, job_id: int, exc: Exception) -> None:
+    _set_job(svc, job_id, status="failed", finished_at=svc.clock(),
+             error=str(exc)[:400] if isinstance(exc, ValueError)
+             else "Lỗi khi lập bảng tổng hợp.")
+
+
+def build_queued(svc, settings, payload: dict) -> Path:
+    """A job /xuat queued under `serve`, built by `fieldreport worker` (blocking: its builder
+    thread). The job row gets the writer's progress at most once a second, then the file."""
+    job_id = payload["export_job"]
+    try:
+        period = as_period(payload["spec"])
+    except PeriodError:  # a range of days: its spec names it but does not parse back
+        period = as_period(tuple(date.fromisoformat(d) for d in payload["dates"]))
+    with session_scope(svc.engine) as s:
+        unit = s.get(Unit, payload["unit_id"]) if payload["unit_id"] else None
+        if unit is not None:
+            s.expunge(unit)
+    progress, written = Progress(), {"percent": 0, "at": 0.0}
+
+    def report(done: int, total: int) -> None:
+        progress(done, total)
+        moment = time.monotonic()
+        if progress.percent != written["percent"] and moment - written["at"] >= PROGRESS_EVERY:
+            written.update(percent=progress.percent, at=moment)
+            _set_job(svc, job_id, progress=progress.percent)
+    try:
+        path = _write(svc, settings, Path(payload["target"]), period, unit,
+                      datetime.fromisoformat(payload["at"]), on_progress=report)
+    except Exception as exc:
+        _job_failed(svc, job_id, exc)
+        raise
+    _job_done(svc, job_id, path)
+    return path
 
 
 def _download(path: Path, content_type: Optional[str] = None) -> web.FileResponse:

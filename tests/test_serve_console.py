@@ -154,6 +154,41 @@ async def test_a_large_console_export_under_serve_is_built_by_the_worker(
         await client.close()
 
 
+async def test_a_console_export_that_fails_in_the_worker_says_so_on_its_page(
+        api, services, clock, org, engine, monkeypatch):
+    from bot.console import exporting
+    from bot.worker import JobRunner
+    from storage.serving import Job
+    monkeypatch.setattr(exporting, "SMALL_EXPORT", 1)
+
+    def broken_write(*args, **kwargs):
+        raise ValueError("Đơn vị này chưa có báo cáo trong kỳ.")
+    monkeypatch.setattr(exporting, "_write", broken_write)
+    for code in ("CD-A1", "CD-A2"):
+        add_report(services, code)
+    add_staff(services.engine, "900")
+    app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
+                           clock=clock)
+    client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
+    await client.start_server()
+    try:
+        await log_in(client, services, "900")
+        start = await client.post("/xuat", data={"csrf": await csrf(client, "/xuat"),
+                                                  "loai": "excel", "ky": "tuan_nay"},
+                                  allow_redirects=False)
+        job = start.headers["Location"]
+        worker = JobRunner(app[keys.SERVICES], app[keys.SENDERS], settings=app[keys.SETTINGS])
+        assert await worker.run_one() is True
+        assert await worker.run_one() is False  # failed for good, not retried in a loop
+        state = await (await client.get(job + "/tien-do")).json()
+        assert state == {"status": "failed", "progress": 0,
+                         "error": "Đơn vị này chưa có báo cáo trong kỳ."}
+        with session_scope(engine) as s:
+            assert s.exec(select(Job)).one().status == "failed"
+    finally:
+        await client.close()
+
+
 def test_processes_starting_together_share_one_console_key(tmp_path):
     """Several gunicorn workers may start at once without CONSOLE_SECRET_KEY: one key wins."""
     key_file = tmp_path / "data" / "console-secret.key"

@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Optional
 
 from bot.delivery import worker_name
 from bot.outbox import Sender, deliver
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 from handlers import export_cmd
 from handlers.messages import Reply
 from handlers.services import Services
@@ -54,7 +54,7 @@ class JobRunner:
     def __init__(self, services: Services, senders: Mapping[str, Sender], public_url: str = "",
                  link_hours: int = 24, poll: float = POLL,
                  settings: Optional[Settings] = None):
-        """`settings`: the office's letterhead for the console's workbooks."""
+        """`settings`: the letterhead of the console's workbooks (else the process's settings)."""
         self.services, self.senders, self.settings = services, senders, settings
         self.public_url, self.link_hours, self.poll = public_url, link_hours, poll
         self.worker = worker_name()
@@ -111,7 +111,7 @@ class JobRunner:
     async def _console_export(self, job) -> None:
         """A workbook the office asked for in the console: its page follows the job's row."""
         from bot.console.exporting import build_queued
-        settings = self.settings or Settings(_env_file=None)
+        settings = self.settings or get_settings()
         try:
             path = await asyncio.get_running_loop().run_in_executor(
                 self._builder, build_queued, self.services, settings, job.payload)

@@ -253,8 +253,9 @@ def _job_failed(svc, job_id: int, exc: Exception) -> None:
 
 
 def build_queued(svc, settings, payload: dict) -> Path:
-    """A job /xuat queued under `serve`, built by `fieldreport worker` (blocking: its builder
-    thread). The job row gets the writer's progress at most once a second, then the file."""
+    """A workbook «Xuất Excel» queued under `serve`, built by `fieldreport worker` (blocking:
+    its builder thread). The job row gets the writer's progress at most once a second, then
+    the file."""
     job_id = payload["export_job"]
     try:
         period = as_period(payload["spec"])

@@ -2,6 +2,7 @@
 like Telegram's (bot/web/inbox.py)."""
 import asyncio
 import threading
+from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import CookieJar
@@ -25,6 +26,21 @@ from tests.telegram_fake import Updates
 from tests.serve_support import api, zalo_api  # noqa: F401  (shared fixtures)
 
 PUBLIC = "https://bot.example.test"
+
+
+@asynccontextmanager
+async def console_served(api, services, clock):
+    """`serve`'s application and a browser's client, logged in to the console as staff 900."""
+    add_staff(services.engine, "900")
+    app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
+                           clock=clock)
+    client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
+    await client.start_server()
+    try:
+        await log_in(client, services, "900")
+        yield app, client
+    finally:
+        await client.close()
 
 
 async def test_serve_answers_the_console_beside_the_webhooks(api, services, clock, org):
@@ -71,32 +87,26 @@ async def test_offices_exporting_at_once_do_not_stop_the_cadres_dialogs(api, ser
         release.wait(10)
         return real_write(*args, **kwargs)
     monkeypatch.setattr(exporting, "_write", held_write)
-    add_staff(services.engine, "900")
-    app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
-                           clock=clock)
-    client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
-    await client.start_server()
     exports = []
-    try:
-        await log_in(client, services, "900")
-        token = await csrf(client, "/xuat")
-        exports = [asyncio.ensure_future(client.post("/xuat", data={
-            "csrf": token, "ky": "tuan_nay", "loai": "excel"})) for _ in range(DB_THREADS + 1)]
-        while len(writing) < FILE_THREADS:
-            await asyncio.sleep(0.01)
-        update = Updates().text(Updates.user(4242, "Lan"), f"/start {org['CD-A1'].join_code}")
-        hook = await asyncio.wait_for(client.post("/telegram/webhook", json=update, headers={
-            "X-Telegram-Bot-Api-Secret-Token": Server(app[keys.SETTINGS], services,
-                                                      clock).secret}), 5)
-        assert hook.status == 200
-        while app[keys.INBOX].in_flight:
-            await asyncio.sleep(0.01)
-        assert "đã tham gia" in api.texts("4242")[-1]
-        assert not any(e.done() for e in exports)  # the workbooks were all still being written
-    finally:
-        release.set()
-        responses = await asyncio.gather(*exports)
-        await client.close()
+    async with console_served(api, services, clock) as (app, client):
+        try:
+            token = await csrf(client, "/xuat")
+            exports = [asyncio.ensure_future(client.post("/xuat", data={
+                "csrf": token, "ky": "tuan_nay", "loai": "excel"})) for _ in range(DB_THREADS + 1)]
+            while len(writing) < FILE_THREADS:
+                await asyncio.sleep(0.01)
+            update = Updates().text(Updates.user(4242, "Lan"), f"/start {org['CD-A1'].join_code}")
+            hook = await asyncio.wait_for(client.post("/telegram/webhook", json=update, headers={
+                "X-Telegram-Bot-Api-Secret-Token": Server(app[keys.SETTINGS], services,
+                                                          clock).secret}), 5)
+            assert hook.status == 200
+            while app[keys.INBOX].in_flight:
+                await asyncio.sleep(0.01)
+            assert "đã tham gia" in api.texts("4242")[-1]
+            assert not any(e.done() for e in exports)  # the workbooks were all still being written
+        finally:
+            release.set()
+            responses = await asyncio.gather(*exports)
     assert [r.status for r in responses] == [200] * (DB_THREADS + 1)
     assert len(writing) == DB_THREADS + 1
 
@@ -126,13 +136,7 @@ async def test_a_large_console_export_under_serve_is_built_by_the_worker(
     monkeypatch.setattr(exporting, "SMALL_EXPORT", 1)
     for code in ("CD-A1", "CD-A2"):
         add_report(services, code)
-    add_staff(services.engine, "900")
-    app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
-                           clock=clock)
-    client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
-    await client.start_server()
-    try:
-        await log_in(client, services, "900")
+    async with console_served(api, services, clock) as (app, client):
         start = await client.post("/xuat", data={
             "csrf": await csrf(client, "/xuat"), "loai": "excel",
             **period_forms(clock())[form]}, allow_redirects=False)
@@ -150,8 +154,6 @@ async def test_a_large_console_export_under_serve_is_built_by_the_worker(
         assert state == {"status": "done", "progress": 100, "error": ""}
         book = load_workbook(io.BytesIO(await (await client.get(job + "/tep")).read()))
         assert "Tổng hợp" in book.sheetnames and book["Chi tiết"].max_row >= 3
-    finally:
-        await client.close()
 
 
 async def test_a_console_export_that_fails_in_the_worker_says_so_on_its_page(
@@ -166,13 +168,7 @@ async def test_a_console_export_that_fails_in_the_worker_says_so_on_its_page(
     monkeypatch.setattr(exporting, "_write", broken_write)
     for code in ("CD-A1", "CD-A2"):
         add_report(services, code)
-    add_staff(services.engine, "900")
-    app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
-                           clock=clock)
-    client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
-    await client.start_server()
-    try:
-        await log_in(client, services, "900")
+    async with console_served(api, services, clock) as (app, client):
         start = await client.post("/xuat", data={"csrf": await csrf(client, "/xuat"),
                                                   "loai": "excel", "ky": "tuan_nay"},
                                   allow_redirects=False)
@@ -185,8 +181,6 @@ async def test_a_console_export_that_fails_in_the_worker_says_so_on_its_page(
                          "error": "Đơn vị này chưa có báo cáo trong kỳ."}
         with session_scope(engine) as s:
             assert s.exec(select(Job)).one().status == "failed"
-    finally:
-        await client.close()
 
 
 def test_processes_starting_together_share_one_console_key(tmp_path):

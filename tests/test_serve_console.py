@@ -29,27 +29,23 @@ PUBLIC = "https://bot.example.test"
 
 
 @asynccontextmanager
-async def console_served(api, services, clock):
-    """`serve`'s application and a browser's client, logged in to the console as staff 900."""
+async def console_served(api, services, clock, logged_in: bool = True):
+    """`serve`'s application and a browser's client (logged in to the console as staff 900)."""
     add_staff(services.engine, "900")
     app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
                            clock=clock)
     client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
     await client.start_server()
     try:
-        await log_in(client, services, "900")
+        if logged_in:
+            await log_in(client, services, "900")
         yield app, client
     finally:
         await client.close()
 
 
 async def test_serve_answers_the_console_beside_the_webhooks(api, services, clock, org):
-    add_staff(services.engine, "900")
-    app = await create_app(serve_settings(api, PUBLIC_URL="http://127.0.0.1"), services,
-                           clock=clock)
-    client = TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=CookieJar(unsafe=True))
-    await client.start_server()
-    try:
+    async with console_served(api, services, clock, logged_in=False) as (app, client):
         login = await client.get("/", allow_redirects=False)
         assert login.status == 302 and login.headers["Location"] == "/dang-nhap"
         assert "frame-ancestors 'none'" in login.headers["Content-Security-Policy"]
@@ -68,8 +64,6 @@ async def test_serve_answers_the_console_beside_the_webhooks(api, services, cloc
         while app[keys.INBOX].in_flight:
             await asyncio.sleep(0.01)
         assert "đã tham gia" in api.texts("4242")[-1]
-    finally:
-        await client.close()
 
 
 async def test_offices_exporting_at_once_do_not_stop_the_cadres_dialogs(api, services, clock,

@@ -87,8 +87,11 @@ async def test_offices_exporting_at_once_do_not_stop_the_cadres_dialogs(api, ser
             token = await csrf(client, "/xuat")
             exports = [asyncio.ensure_future(client.post("/xuat", data={
                 "csrf": token, "ky": "tuan_nay", "loai": "excel"})) for _ in range(DB_THREADS + 1)]
-            while len(writing) < FILE_THREADS:
+            for _ in range(500):
+                if len(writing) >= FILE_THREADS:
+                    break
                 await asyncio.sleep(0.01)
+            assert len(writing) == FILE_THREADS  # both file threads held, three exports waiting
             update = Updates().text(Updates.user(4242, "Lan"), f"/start {org['CD-A1'].join_code}")
             hook = await asyncio.wait_for(client.post("/telegram/webhook", json=update, headers={
                 "X-Telegram-Bot-Api-Secret-Token": Server(app[keys.SETTINGS], services,

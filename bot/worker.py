@@ -115,8 +115,7 @@ class JobRunner:
         try:
             path = await asyncio.get_running_loop().run_in_executor(
                 self._builder, build_queued, self.services, settings, job.payload)
-        except Exception as exc:
-            log.exception("console export job %s failed", job.id)
+        except Exception as exc:  # logged, and said on the console's job row, by the builder
             await asyncio.to_thread(self._finish, job.id, "failed", "", f"{type(exc).__name__}")
             return
         await asyncio.to_thread(self._finish, job.id, "done", str(path), "")

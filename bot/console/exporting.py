@@ -175,8 +175,7 @@ async def export_start(request: web.Request):
         return job.id
     job_id = await run_db(request, create)
     if not to_worker:
-        task = asyncio.create_task(_run_job(svc, settings, job_id, target, period, unit, now,
-                                            reports))
+        task = asyncio.create_task(_run_job(svc, settings, job_id, target, period, unit, now))
         request.app[JOBS].add(task)
         task.add_done_callback(request.app[JOBS].discard)
     raise web.HTTPSeeOther(f"/xuat/viec/{token}")
@@ -212,51 +211,49 @@ def _set_job(svc, job_id: int, **values) -> None:
 
 
 class Progress:
-    """The share of the workbook written, set from the export thread, read by the job loop."""
+    """The share of the workbook written, called from the writer's thread: the job row gets it
+    at most once every PROGRESS_EVERY seconds. 99 until the file is complete: 100 means
+    "ready to download"."""
 
-    def __init__(self):
-        self.percent = 0
+    def __init__(self, svc, job_id: int):
+        self.svc, self.job_id = svc, job_id
+        self.percent, self.written_at = 0, 0.0
 
     def __call__(self, done: int, total: int) -> None:
-        # 99 until the file is complete: 100 means "ready to download".
-        self.percent = min(99, int(100 * done / total)) if total else 0
+        percent = min(99, int(100 * done / total)) if total else 0
+        moment = time.monotonic()
+        if percent != self.percent and moment - self.written_at >= PROGRESS_EVERY:
+            self.percent, self.written_at = percent, moment
+            _set_job(self.svc, self.job_id, progress=percent)
 
 
-async def _run_job(svc, settings, job_id, target, period, unit, now, reports) -> None:
-    """Writes the workbook in a thread; the job row gets its real progress once a second."""
-    progress, shown = Progress(), 0
-    work = asyncio.ensure_future(write_file(_write, svc, settings, target, period, unit, now,
-                                            on_progress=progress))
-    while not work.done():
-        await asyncio.wait({work}, timeout=PROGRESS_EVERY)
-        if progress.percent != shown and not work.done():
-            shown = progress.percent
-            await asyncio.to_thread(_set_job, svc, job_id, progress=shown)
+def _build_job(svc, settings, job_id: int, target: Path, period: Period, unit: Optional[Unit],
+               now: datetime) -> Path:
+    """Writes a job's workbook (blocking), its progress, then "done" or "failed" on its row."""
     try:
-        path = work.result()
+        path = _write(svc, settings, target, period, unit, now, on_progress=Progress(svc, job_id))
     except Exception as exc:  # the office sees a message, the log the cause
         log.exception("console export job %s failed", job_id)
-        await asyncio.to_thread(_job_failed, svc, job_id, exc)
-        return
-    await asyncio.to_thread(_job_done, svc, job_id, path)
-
-
-def _job_done(svc, job_id: int, path: Path) -> None:
+        _set_job(svc, job_id, status="failed", finished_at=svc.clock(),
+                 error=str(exc)[:400] if isinstance(exc, ValueError)
+                 else "Lỗi khi lập bảng tổng hợp.")
+        raise
     _set_job(svc, job_id, status="done", progress=100, file_path=str(path),
              finished_at=svc.clock())
+    return path
 
 
-def _job_failed(svc, job_id: int, exc: Exception) -> None:
-    _set_job(svc, job_id, status="failed", finished_at=svc.clock(),
-             error=str(exc)[:400] if isinstance(exc, ValueError)
-             else "Lỗi khi lập bảng tổng hợp.")
+async def _run_job(svc, settings, job_id, target, period, unit, now) -> None:
+    """Under `fieldreport run`: the job in a file-writing thread of this process."""
+    try:
+        await write_file(_build_job, svc, settings, job_id, target, period, unit, now)
+    except Exception:  # recorded on the job row and logged
+        pass
 
 
 def build_queued(svc, settings, payload: dict) -> Path:
     """A workbook «Xuất Excel» queued under `serve`, built by `fieldreport worker` (blocking:
-    its builder thread). The job row gets the writer's progress at most once a second, then
-    the file."""
-    job_id = payload["export_job"]
+    its builder thread)."""
     try:
         period = as_period(payload["spec"])
     except PeriodError:  # a range of days: its spec names it but does not parse back
@@ -265,22 +262,8 @@ def build_queued(svc, settings, payload: dict) -> Path:
         unit = s.get(Unit, payload["unit_id"]) if payload["unit_id"] else None
         if unit is not None:
             s.expunge(unit)
-    progress, written = Progress(), {"percent": 0, "at": 0.0}
-
-    def report(done: int, total: int) -> None:
-        progress(done, total)
-        moment = time.monotonic()
-        if progress.percent != written["percent"] and moment - written["at"] >= PROGRESS_EVERY:
-            written.update(percent=progress.percent, at=moment)
-            _set_job(svc, job_id, progress=progress.percent)
-    try:
-        path = _write(svc, settings, Path(payload["target"]), period, unit,
-                      datetime.fromisoformat(payload["at"]), on_progress=report)
-    except Exception as exc:
-        _job_failed(svc, job_id, exc)
-        raise
-    _job_done(svc, job_id, path)
-    return path
+    return _build_job(svc, settings, payload["export_job"], Path(payload["target"]), period,
+                      unit, datetime.fromisoformat(payload["at"]))
 
 
 def _download(path: Path, content_type: Optional[str] = None) -> web.FileResponse:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from storage.clock import utcnow
+from storage.driver import DriverStatement
 from storage.models import (
     Admin,
     ChatBinding,
@@ -66,13 +67,15 @@ class ActiveDialog:
     data: dict = field(default_factory=dict)
 
 
-# Every step reads and writes its user's state: plain statements built once, no ORM objects.
+# Every step reads and writes its user's state: statements built once, run on the driver's
+# cursor (storage/driver.py), no ORM objects.
 _STATE = DialogState.__table__
 _STATE_KEY = (_STATE.c.platform == bindparam("platform"), _STATE.c.chat_id == bindparam("chat_id"),
               _STATE.c.user_id == bindparam("user_id"))
 _LOAD_STATE = select(_STATE.c.flow, _STATE.c.step, _STATE.c.data).where(*_STATE_KEY)
-_LOAD_STATE_LOCKED = _LOAD_STATE.with_for_update()
-_DELETE_STATE = delete(_STATE).where(*_STATE_KEY)
+_LOAD_STATE_LOCKED = DriverStatement(_LOAD_STATE.with_for_update())
+_LOAD_STATE = DriverStatement(_LOAD_STATE)
+_DELETE_STATE = DriverStatement(delete(_STATE).where(*_STATE_KEY))
 
 
 def _upsert_state(dialect_insert):
@@ -86,7 +89,8 @@ def _upsert_state(dialect_insert):
               "data": statement.excluded.data, "updated_at": statement.excluded.updated_at})
 
 
-_SAVE_STATE = {"postgresql": _upsert_state(pg_insert), "sqlite": _upsert_state(sqlite_insert)}
+_SAVE_STATE = {"postgresql": DriverStatement(_upsert_state(pg_insert)),
+               "sqlite": DriverStatement(_upsert_state(sqlite_insert))}
 
 
 def _key(platform: str, chat_id: str, user_id: str) -> dict:
@@ -97,23 +101,23 @@ def get_state(s: Session, platform: str, chat_id: str, user_id: str,
               lock: bool = False) -> Optional[ActiveDialog]:
     """The user's dialog, or None; `lock` holds the row until commit (PostgreSQL), so two
     processes handling one user's quick taps take turns instead of both advancing a step."""
-    row = s.connection().execute(_LOAD_STATE_LOCKED if lock else _LOAD_STATE,
-                                 _key(platform, chat_id, user_id)).first()
-    return None if row is None else ActiveDialog(row.flow, row.step, row.data)
+    rows = (_LOAD_STATE_LOCKED if lock else _LOAD_STATE).rows(s.connection(),
+                                                             _key(platform, chat_id, user_id))
+    return ActiveDialog(*rows[0]) if rows else None
 
 
 def save_state(s: Session, platform: str, chat_id: str, user_id: str, flow: str, step: str,
                data: dict) -> ActiveDialog:
     """Create or replace the user's dialog (one upsert)."""
-    dialect = "postgresql" if s.get_bind().dialect.name == "postgresql" else "sqlite"
-    s.connection().execute(_SAVE_STATE[dialect], {
+    conn = s.connection()
+    _SAVE_STATE["postgresql" if conn.dialect.name == "postgresql" else "sqlite"].run(conn, {
         **_key(platform, chat_id, user_id), "flow": flow, "step": step, "data": dict(data),
         "now": utcnow()})
     return ActiveDialog(flow, step, dict(data))
 
 
 def clear_state(s: Session, platform: str, chat_id: str, user_id: str) -> bool:
-    return s.connection().execute(_DELETE_STATE, _key(platform, chat_id, user_id)).rowcount > 0
+    return _DELETE_STATE.run(s.connection(), _key(platform, chat_id, user_id)) > 0
 
 
 # --- units ----------------------------------------------------------------------------------

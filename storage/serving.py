@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from storage.clock import utcnow
+from storage.driver import DriverStatement
 
 
 class InboundUpdate(SQLModel, table=True):
@@ -82,9 +83,10 @@ def _store_statement(dialect_insert, handled: bool):
 _STORE = {(name, handled): _store_statement(insert, handled)
           for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
           for handled in (False, True)}
-_CLAIM = (update(_INBOUND).where(_INBOUND.c.id == bindparam("row_id"),
-                                 _INBOUND.c.handled_at.is_(None))
-          .values(handled_at=bindparam("now")))
+_STORE_ONE = {key: DriverStatement(statement) for key, statement in _STORE.items()}
+_CLAIM = DriverStatement(update(_INBOUND).where(_INBOUND.c.id == bindparam("row_id"),
+                                                _INBOUND.c.handled_at.is_(None))
+                         .values(handled_at=bindparam("now")))
 
 
 def store_update(s: Session, platform: str, update_key: str, payload: dict, worker: str,
@@ -109,19 +111,21 @@ def store_updates(s: Session | Connection, platform: str, updates: list[tuple[st
     if not updates:
         return []
     conn = s.connection() if isinstance(s, Session) else s
-    statement = _STORE["postgresql" if conn.dialect.name == "postgresql" else "sqlite", handled]
+    which = "postgresql" if conn.dialect.name == "postgresql" else "sqlite", handled
     now = now or utcnow()
     params = [{"platform": platform, "update_key": key, "payload": payload, "now": now,
                "worker": worker} for key, payload in updates]
-    # One row (a quiet moment) as a plain statement: the many-rows form costs more to build.
-    rows = conn.execute(statement, params[0] if len(params) == 1 else params).all()
-    stored = {row.update_key: row.id for row in rows}
+    if len(params) == 1:  # every update handled on arrival: on the driver's cursor
+        rows = _STORE_ONE[which].rows(conn, params[0])
+    else:
+        rows = conn.execute(_STORE[which], params).all()
+    stored = {update_key: row_id for row_id, update_key in rows}
     return [stored.pop(key, None) for key, _ in updates]
 
 
 def claim_stored(s: Session, update_id: int, now: datetime) -> bool:
     """Mark a stored update handled in this transaction; False if it was handled before."""
-    return s.connection().execute(_CLAIM, {"row_id": update_id, "now": now}).rowcount == 1
+    return _CLAIM.run(s.connection(), {"row_id": update_id, "now": now}) == 1
 
 
 def mark_handled(s: Session, update_id: int, now: Optional[datetime] = None,

@@ -11,6 +11,7 @@ SQLAlchemy's exceptions, as `Connection.execute` would raise them.
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any, Callable, Optional
 
 from sqlalchemy import Connection, exc
@@ -23,6 +24,8 @@ class _Plan:
 
     def __init__(self, statement: ClauseElement, dialect):
         compiled = statement.compile(dialect=dialect)
+        if any(bind.expanding for bind in compiled.binds.values()):  # IN (...) lists
+            raise ValueError("a DriverStatement takes no expanding parameter (IN lists)")
         self.sql = compiled.string
         processors = compiled._bind_processors
         order = compiled.positiontup if compiled.positional else list(compiled.binds)
@@ -33,6 +36,9 @@ class _Plan:
             entry.type.dialect_impl(dialect).result_processor(dialect, None)
             for entry in compiled._result_columns]
         self.converts_results = any(p is not None for p in self.results)
+        # rows read by column name, like SQLAlchemy's
+        self.row = namedtuple("Row", [entry.keyname for entry in compiled._result_columns],
+                              rename=True)
 
 
 class DriverStatement:
@@ -68,16 +74,26 @@ class DriverStatement:
         return plan, cursor
 
     def rows(self, conn: Connection, params: dict) -> list[tuple]:
-        """The result rows, each a tuple of converted column values."""
+        """The result rows, named tuples of converted column values."""
         plan, cursor = self._execute(conn, params)
         try:
             rows = cursor.fetchall()
         finally:
             cursor.close()
+        make = plan.row._make
         if not plan.converts_results:
-            return rows
-        return [tuple(v if p is None or v is None else p(v) for p, v in zip(plan.results, row))
+            return [make(row) for row in rows]
+        return [make(v if p is None or v is None else p(v) for p, v in zip(plan.results, row))
                 for row in rows]
+
+    def first(self, conn: Connection, params: dict) -> Optional[tuple]:
+        rows = self.rows(conn, params)
+        return rows[0] if rows else None
+
+    def scalar(self, conn: Connection, params: dict) -> Any:
+        """The first column of the first row (None without rows)."""
+        row = self.first(conn, params)
+        return None if row is None else row[0]
 
     def run(self, conn: Connection, params: dict) -> int:
         """Execute a statement without a result; the number of rows it changed."""

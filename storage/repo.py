@@ -128,15 +128,16 @@ def unit_by_code(s: Session, code: str) -> Optional[Unit]:
 
 def unit_by_join_code(s: Session, join_code: str) -> Optional[Unit]:
     """The active unit with this join code, as a read-only row with a Unit's columns."""
-    return s.connection().execute(_UNIT_BY_JOIN_CODE, {"join_code": join_code.upper()}).first()
+    return _UNIT_BY_JOIN_CODE.first(s.connection(), {"join_code": join_code.upper()})
 
 
 def unit_members(s: Session, unit_id: int) -> Optional[int]:
     """How many members the unit has on record (None: not known)."""
-    return s.connection().execute(_UNIT_MEMBERS, {"unit_id": unit_id}).scalar()
+    return _UNIT_MEMBERS.scalar(s.connection(), {"unit_id": unit_id})
 
 
-_UNIT_MEMBERS = select(Unit.__table__.c.members).where(Unit.__table__.c.id == bindparam("unit_id"))
+_UNIT_MEMBERS = DriverStatement(select(Unit.__table__.c.members)
+                                .where(Unit.__table__.c.id == bindparam("unit_id")))
 
 
 def new_join_code(s: Session) -> str:
@@ -191,28 +192,33 @@ def subtree_ids(s: Session, root_id: int) -> set[int]:
 
 _MEMBER, _UNIT = Member.__table__, Unit.__table__
 # Every /baocao reads it: built once, rows without ORM objects.
-_MEMBERSHIPS = (select(_MEMBER.c.role, *_UNIT.c)
-                .join_from(_MEMBER, _UNIT, _UNIT.c.id == _MEMBER.c.unit_id)
-                .where(_MEMBER.c.platform == bindparam("platform"),
-                       _MEMBER.c.user_id == bindparam("user_id"),
-                       _MEMBER.c.active == True, _UNIT.c.active == True)  # noqa: E712
-                .order_by(_MEMBER.c.joined_at))
+_MEMBERSHIPS = DriverStatement(
+    select(_MEMBER.c.role, *_UNIT.c)
+    .join_from(_MEMBER, _UNIT, _UNIT.c.id == _MEMBER.c.unit_id)
+    .where(_MEMBER.c.platform == bindparam("platform"), _MEMBER.c.user_id == bindparam("user_id"),
+           _MEMBER.c.active == True, _UNIT.c.active == True)  # noqa: E712
+    .order_by(_MEMBER.c.joined_at))
 
 
-_UNIT_BY_JOIN_CODE = select(_UNIT).where(_UNIT.c.join_code == bindparam("join_code"),
-                                         _UNIT.c.active == True)  # noqa: E712
+_UNIT_BY_JOIN_CODE = DriverStatement(select(_UNIT).where(
+    _UNIT.c.join_code == bindparam("join_code"), _UNIT.c.active == True))  # noqa: E712
 
 
 def memberships(s: Session, platform: str, user_id: str) -> list[tuple[str, Unit]]:
     """The user's active units, oldest membership first, each with the user's role there.
     The units are read-only rows with a Unit's columns (id, name, code...)."""
-    rows = s.connection().execute(_MEMBERSHIPS, {"platform": platform, "user_id": user_id})
+    rows = _MEMBERSHIPS.rows(s.connection(), {"platform": platform, "user_id": user_id})
     return [(row.role, row) for row in rows]
 
 
-_MEMBER_LINK = select(_MEMBER.c.id, _MEMBER.c.active, _MEMBER.c.display_name).where(
-    _MEMBER.c.platform == bindparam("platform"), _MEMBER.c.user_id == bindparam("user_id"),
-    _MEMBER.c.unit_id == bindparam("unit_id"))
+_MEMBER_LINK = DriverStatement(select(_MEMBER.c.id, _MEMBER.c.active, _MEMBER.c.display_name)
+                               .where(_MEMBER.c.platform == bindparam("platform"),
+                                      _MEMBER.c.user_id == bindparam("user_id"),
+                                      _MEMBER.c.unit_id == bindparam("unit_id")))
+_JOIN = DriverStatement(insert(_MEMBER).values(
+    platform=bindparam("platform"), user_id=bindparam("user_id"), unit_id=bindparam("unit_id"),
+    display_name=bindparam("display_name"), chat_id=bindparam("chat_id"),
+    role=bindparam("role"), active=True, joined_at=bindparam("joined_at")))
 
 
 def join_unit(s: Session, platform: str, user_id: str, unit: Unit, name: str, chat_id: str,
@@ -221,10 +227,10 @@ def join_unit(s: Session, platform: str, user_id: str, unit: Unit, name: str, ch
     is new or was inactive."""
     conn = s.connection()
     key = {"platform": platform, "user_id": user_id, "unit_id": unit.id}
-    row = conn.execute(_MEMBER_LINK, key).first()
+    row = _MEMBER_LINK.first(conn, key)
     if row is None:
-        conn.execute(insert(_MEMBER).values(**key, display_name=name, chat_id=chat_id, role=role,
-                                            active=True, joined_at=utcnow()))
+        _JOIN.run(conn, {**key, "display_name": name, "chat_id": chat_id, "role": role,
+                         "joined_at": utcnow()})
         return True
     values = {"active": True, "display_name": name or row.display_name}
     if role == "secretary":
@@ -285,8 +291,9 @@ def active_plan(s: Session) -> Optional[Plan]:
 
 
 _tasks_by_plan: dict[tuple[str, int], list[Task]] = {}
-_ACTIVE_PLAN = (select(Plan.__table__.c.id).where(Plan.__table__.c.active == True)  # noqa: E712
-                .order_by(Plan.__table__.c.id.desc()).limit(1))
+_ACTIVE_PLAN = DriverStatement(select(Plan.__table__.c.id)
+                               .where(Plan.__table__.c.active == True)  # noqa: E712
+                               .order_by(Plan.__table__.c.id.desc()).limit(1))
 
 
 def active_tasks(s: Session) -> list[Task]:
@@ -294,7 +301,7 @@ def active_tasks(s: Session) -> list[Task]:
     cached per database and plan id; only the (cheap) active-plan lookup runs every time."""
     plan_id = s.info.get("active_plan_id")  # one lookup per transaction is enough
     if plan_id is None:
-        plan_id = s.connection().execute(_ACTIVE_PLAN).scalar()
+        plan_id = _ACTIVE_PLAN.scalar(s.connection(), {})
         s.info["active_plan_id"] = plan_id
     if plan_id is None:
         return []
@@ -313,18 +320,18 @@ def insert_report(s: Session, report: Report) -> None:
     """Store a new report (at every «Gửi»: one plain INSERT, no ORM flush) and set its id; the
     object stays outside the session."""
     values = {c.name: getattr(report, c.name) for c in _REPORT.c if c.name != "id"}
-    report.id = s.connection().execute(_INSERT_REPORT, values).scalar_one()
+    report.id = _INSERT_REPORT.scalar(s.connection(), values)
 
 
 def new_receipt_code(s: Session) -> str:
     while True:
         code = "BC-" + random_code(6)
-        if s.connection().execute(_RECEIPT_TAKEN, {"code": code}).first() is None:
+        if _RECEIPT_TAKEN.first(s.connection(), {"code": code}) is None:
             return code
 
 
-_RECEIPT_TAKEN = select(Report.__table__.c.id).where(
-    Report.__table__.c.receipt_code == bindparam("code"))
+_RECEIPT_TAKEN = DriverStatement(select(Report.__table__.c.id).where(
+    Report.__table__.c.receipt_code == bindparam("code")))
 
 
 def unit_reports(s: Session, unit_id: int, period: str) -> list[Report]:
@@ -344,8 +351,10 @@ def tasks_by_id(s: Session, task_ids: Iterable[int]) -> dict[int, Task]:
 
 
 _REPORT = Report.__table__
-_INSERT_REPORT = insert(_REPORT).returning(_REPORT.c.id)
-_LATEST_UNIT_REPORTS = (
+_INSERT_REPORT = DriverStatement(
+    insert(_REPORT).values({c.name: bindparam(c.name) for c in _REPORT.c if c.name != "id"})
+    .returning(_REPORT.c.id))
+_LATEST_UNIT_REPORTS = DriverStatement(
     select(_REPORT.c.id, _REPORT.c.receipt_code, _REPORT.c.task_id, _REPORT.c.reporter_name)
     .where(_REPORT.c.unit_id == bindparam("unit_id"), _REPORT.c.period == bindparam("period"))
     .order_by(_REPORT.c.created_at.desc(), _REPORT.c.id.desc()).limit(bindparam("limit")))
@@ -355,9 +364,9 @@ def latest_unit_reports(s: Session, unit_id: int, period: str, limit: int) -> li
     """The unit's `limit` newest reports of the week, oldest first, as rows of id, receipt_code,
     task_id and reporter_name (a dialog's reminder of what is already in, at every /baocao;
     a unit with hundreds of reporters costs the same as one with two)."""
-    newest = s.connection().execute(_LATEST_UNIT_REPORTS, {"unit_id": unit_id, "period": period,
-                                                            "limit": limit})
-    return list(reversed(newest.all()))
+    newest = _LATEST_UNIT_REPORTS.rows(s.connection(), {"unit_id": unit_id, "period": period,
+                                                         "limit": limit})
+    return newest[::-1]
 
 
 def latest_reports_by(s: Session, platform: str, user_id: str, periods: Iterable[str]

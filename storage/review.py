@@ -9,10 +9,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from sqlalchemy import UniqueConstraint, bindparam, func, insert, update
+from sqlalchemy import UniqueConstraint, bindparam, func, insert, or_, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from storage.clock import utcnow
+from storage.driver import DriverStatement
 from storage.models import ChatBinding, Report, Task, Unit
 
 PENDING, APPROVED, RETURNED, COMMENDED = "pending", "approved", "returned", "commended"
@@ -80,17 +81,17 @@ def review_of(s: Session, report_id: int) -> Optional[ReportReview]:
     return s.get(ReportReview, report_id)
 
 
-_FIRST_REVIEW = insert(ReportReview.__table__).values(
+_FIRST_REVIEW = DriverStatement(insert(ReportReview.__table__).values(
     report_id=bindparam("report_id"), status=PENDING, revision=1, acted_by="", acted_by_name="",
-    updated_at=bindparam("updated_at"))
+    updated_at=bindparam("updated_at")))
 
 
 def reset_for_revision(s: Session, report: Report) -> ReportReview:
     """A submitted or revised report waits for review again."""
     if report.revision == 1:  # a new report: no row to look up, one plain INSERT
         review = ReportReview(report_id=report.id, status=PENDING, revision=1, updated_at=utcnow())
-        s.connection().execute(_FIRST_REVIEW, {"report_id": review.report_id,
-                                               "updated_at": review.updated_at})
+        _FIRST_REVIEW.run(s.connection(), {"report_id": review.report_id,
+                                           "updated_at": review.updated_at})
         return review
     review = s.get(ReportReview, report.id) or ReportReview(report_id=report.id)
     review.status, review.revision, review.updated_at = PENDING, report.revision, utcnow()
@@ -129,13 +130,15 @@ def mark_shared(s: Session, report_id: int, revision: int, now: datetime) -> boo
     return done
 
 
-_RECORD = insert(ReviewAction.__table__)  # the audit row of every submit: no ORM flush
+_AUDIT = ReviewAction.__table__
+_RECORD = DriverStatement(insert(_AUDIT).values(  # the audit row of every submit: no ORM flush
+    {c.name: bindparam(c.name) for c in _AUDIT.c if c.name != "id"}))
 
 
 def record(s: Session, action: str, actor: str = "", actor_name: str = "", detail: str = "",
            report_id: Optional[int] = None, unit_id: Optional[int] = None,
            now: Optional[datetime] = None) -> None:
-    s.connection().execute(_RECORD, {
+    _RECORD.run(s.connection(), {
         "report_id": report_id, "unit_id": unit_id, "action": action, "actor": actor,
         "actor_name": actor_name[:255], "detail": detail, "created_at": now or utcnow()})
 
@@ -213,7 +216,7 @@ def chats_around(s: Session, unit_id: int) -> tuple[list, list]:
     ancestor that has any (one query; rows with platform and chat_id)."""
     unit_groups: list = []
     by_depth: dict[int, list] = {}
-    for row in s.connection().execute(_chats_around_statement(), {"unit_id": unit_id}):
+    for row in _chats_around_statement().rows(s.connection(), {"unit_id": unit_id}):
         if row.depth == 0 and row.purpose == "unit":
             unit_groups.append(row)
         elif row.depth > 0 and row.purpose == "office":
@@ -227,11 +230,12 @@ def _chats_around_statement():
     from storage.weeks import ancestors_cte
 
     binding, up = ChatBinding.__table__, ancestors_cte()
-    return (select(binding.c.platform, binding.c.chat_id, binding.c.purpose, up.c.depth)
-            .join_from(binding, up, binding.c.unit_id == up.c.id)
-            .where(binding.c.active == True,  # noqa: E712
-                   binding.c.purpose.in_(("unit", "office")))
-            .order_by(up.c.depth, binding.c.bound_at))
+    return DriverStatement(
+        select(binding.c.platform, binding.c.chat_id, binding.c.purpose, up.c.depth)
+        .join_from(binding, up, binding.c.unit_id == up.c.id)
+        .where(binding.c.active == True,  # noqa: E712
+               or_(binding.c.purpose == "unit", binding.c.purpose == "office"))
+        .order_by(up.c.depth, binding.c.bound_at))
 
 
 def audit_rows(s: Session, since: datetime, until: datetime) -> list[ReviewAction]:

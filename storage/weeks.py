@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, literal, union_all
 from sqlmodel import Session, select
 
 from storage.clock import LOCAL_TZ, iso_week, to_local, week_bounds
+from storage.driver import DriverStatement
 
 
 DAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -157,7 +158,7 @@ def load_week_rule(s: Session, unit_id: int) -> WeekRule:
 
     rows: dict = {}
     chain: list[int] = []
-    for row in s.connection().execute(_chain_schedules_statement(), {"unit_id": unit_id}):
+    for row in _chain_schedules_statement().rows(s.connection(), {"unit_id": unit_id}):
         if row.depth > MAX_DEPTH:
             rows[None] = row  # the whole tree's schedule
         elif row.unit_id not in chain and len(chain) == row.depth:  # stops at a parent cycle
@@ -210,7 +211,7 @@ def _chain_schedules_statement():
     tree = (select(schedule.c.unit_id, literal(MAX_DEPTH + 1).label("depth"), *slots)
             .where(schedule.c.unit_id.is_(None)))
     both = union_all(chain, tree).subquery()
-    return select(both).order_by(both.c.depth)
+    return DriverStatement(select(both).order_by(both.c.depth))
 
 
 def load_week_rules(s: Session) -> WeekRules:

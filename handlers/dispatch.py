@@ -16,7 +16,7 @@ from handlers.textutil import fold, match_choice
 from storage import repo
 from sqlmodel import Session
 
-from storage.db import session_scope
+from storage.db import session_scope, step_scope
 from storage.media import NotAnImage, StoredPhoto
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def handle_now(msg: Incoming, svc: Services, photo: Optional[StoredPhoto] = None
                photo_error: bool = False,
                claim: Optional[Callable[[Session], bool]] = None) -> list[Reply]:
     """The transaction of one delivery (blocking: call it from a worker thread)."""
-    with session_scope(svc.engine) as s:
+    with step_scope(svc.engine) as s:
         claimed = claim(s) if claim is not None else repo.claim_update(s, msg.platform,
                                                                         msg.update_key)
         if not claimed:

@@ -305,7 +305,7 @@ def active_tasks(s: Session) -> list[Task]:
         s.info["active_plan_id"] = plan_id
     if plan_id is None:
         return []
-    key = (str(s.get_bind().url), plan_id)
+    key = (str(s.connection().engine.url), plan_id)
     if key not in _tasks_by_plan:
         tasks = list(s.exec(select(Task).where(Task.plan_id == plan_id).order_by(Task.position)))
         for task in tasks:

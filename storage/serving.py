@@ -110,7 +110,7 @@ def store_updates(s: Session | Connection, platform: str, updates: list[tuple[st
     row id, or None when it was stored before or earlier in the same list (a repeat)."""
     if not updates:
         return []
-    conn = s.connection() if isinstance(s, Session) else s
+    conn = s if isinstance(s, Connection) else s.connection()
     which = "postgresql" if conn.dialect.name == "postgresql" else "sqlite", handled
     now = now or utcnow()
     params = [{"platform": platform, "update_key": key, "payload": payload, "now": now,

@@ -1,12 +1,15 @@
-"""The statements every update runs go to the driver's cursor (storage/driver.py): they must
-fail, roll back and recover exactly as SQLAlchemy's own execution would."""
+"""The statements every update runs go to the driver's cursor (storage/driver.py), in a step's
+transaction (storage.db.step_scope): they must commit, fail, roll back and recover exactly as
+SQLAlchemy's own execution in a Session would."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import exc, text
+from sqlmodel import select
 
 from storage import repo, serving
-from storage.db import make_engine, session_scope
+from storage.db import AFTER_COMMIT, make_engine, session_scope, step_scope
+from storage.models import Admin
 from tests.conftest import PG_URL
 from tests.support import FakeClock
 
@@ -71,3 +74,23 @@ def test_a_statement_on_a_plain_connection_is_kept_by_its_commit(engine):
         conn.commit()
     with session_scope(engine) as s:
         assert repo.get_state(s, "telegram", "42", "7").step == "task"
+
+
+def test_a_steps_orm_and_driver_writes_commit_together_or_not_at_all(engine):
+    done = []
+    with step_scope(engine) as s:
+        repo.save_state(s, "telegram", "42", "7", "report", "task", {})
+        s.add(Admin(platform="telegram", user_id="7"))  # flushed when the step ends
+        s.info.setdefault(AFTER_COMMIT, []).append(lambda: done.append("sent"))
+    assert done == ["sent"]
+    with pytest.raises(RuntimeError):
+        with step_scope(engine) as s:
+            repo.save_state(s, "telegram", "42", "7", "report", "content", {"task": 2})
+            s.add(Admin(platform="telegram", user_id="8"))
+            s.flush()
+            s.info.setdefault(AFTER_COMMIT, []).append(lambda: done.append("again"))
+            raise RuntimeError("the step failed")
+    assert done == ["sent"]  # replies of a step that did not commit are never sent
+    with session_scope(engine) as s:
+        assert repo.get_state(s, "telegram", "42", "7").step == "task"
+        assert [a.user_id for a in s.exec(select(Admin))] == ["7"]

@@ -42,6 +42,9 @@ class _Plan:
 
 
 class DriverStatement:
+    """One Core statement, run with `rows`, `first`, `scalar` or `run` in the caller's
+    transaction (a Connection: `session.connection()`)."""
+
     def __init__(self, statement: ClauseElement):
         self.statement = statement
         self._plans: dict[str, _Plan] = {}

@@ -72,9 +72,9 @@ class ActiveDialog:
 _STATE = DialogState.__table__
 _STATE_KEY = (_STATE.c.platform == bindparam("platform"), _STATE.c.chat_id == bindparam("chat_id"),
               _STATE.c.user_id == bindparam("user_id"))
-_LOAD_STATE = select(_STATE.c.flow, _STATE.c.step, _STATE.c.data).where(*_STATE_KEY)
-_LOAD_STATE_LOCKED = DriverStatement(_LOAD_STATE.with_for_update())
-_LOAD_STATE = DriverStatement(_LOAD_STATE)
+_STATE_QUERY = select(_STATE.c.flow, _STATE.c.step, _STATE.c.data).where(*_STATE_KEY)
+_LOAD_STATE = DriverStatement(_STATE_QUERY)
+_LOAD_STATE_LOCKED = DriverStatement(_STATE_QUERY.with_for_update())
 _DELETE_STATE = DriverStatement(delete(_STATE).where(*_STATE_KEY))
 
 
